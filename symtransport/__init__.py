@@ -1,0 +1,52 @@
+"""symtransport: a symbolic-numeric theorem checker for the transport analysis of DAEs.
+
+The public API is listed in ``__all__``; everything else is internal.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from symtransport.claims import CheckContext, Claim, claim
+from symtransport.cli import run_script
+from symtransport.derivation import Derivation, Step
+from symtransport.errors import (
+    IllPosedError,
+    InvalidArgument,
+    SymtransportError,
+    SymtransportWarning,
+    UnsupportedError,
+)
+from symtransport.outcome import Outcome
+from symtransport.properties import check_property, measure, search_conjecture
+from symtransport.runner import Report, collect, run_claims
+from symtransport.status import Status
+from symtransport.verify import IdentityCheck, verify_identity
+
+try:
+    __version__ = version("symtransport")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "CheckContext",
+    "Claim",
+    "Derivation",
+    "IdentityCheck",
+    "IllPosedError",
+    "InvalidArgument",
+    "Outcome",
+    "Report",
+    "Status",
+    "Step",
+    "SymtransportError",
+    "SymtransportWarning",
+    "UnsupportedError",
+    "__version__",
+    "check_property",
+    "claim",
+    "collect",
+    "measure",
+    "run_claims",
+    "run_script",
+    "search_conjecture",
+    "verify_identity",
+]

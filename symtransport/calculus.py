@@ -1,0 +1,44 @@
+"""Vector calculus on R^d, symbolically: gradient, divergence, Laplacian, Gaussian density.
+
+For coordinates ``xs = (x_1, ..., x_d)``: ``grad f = (d f/d x_i)_i``,
+``div v = sum_i d v_i / d x_i`` and ``Laplacian f = div grad f = sum_i d^2 f / d x_i^2``
+([J] writes the Laplacian as a triangle, with no factor 1/2 anywhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from symtransport.errors import InvalidArgument
+
+__all__ = ["divergence", "gaussian_density", "gradient", "laplacian"]
+
+
+def gradient(f: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Matrix:
+    """The column vector ``(d f / d x_i)_i``."""
+    return sp.Matrix([sp.diff(f, v) for v in xs])
+
+
+def divergence(v: sp.Matrix | Sequence[sp.Expr], xs: Sequence[sp.Symbol]) -> sp.Expr:
+    """``sum_i d v_i / d x_i``."""
+    components = list(v)
+    if len(components) != len(xs):
+        raise InvalidArgument(
+            f"a field with {len(components)} components has no divergence in {len(xs)} coordinates"
+        )
+    return sp.Add(*(sp.diff(c, x) for c, x in zip(components, xs, strict=True)))
+
+
+def laplacian(f: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Expr:
+    """``sum_i d^2 f / d x_i^2``."""
+    return sp.Add(*(sp.diff(f, x, 2) for x in xs))
+
+
+def gaussian_density(u: sp.Expr, mean: sp.Expr, variance: sp.Expr) -> sp.Expr:
+    """The 1-D normal density with the given mean and variance.
+
+    ``N(u; mean, variance) = exp(-(u - mean)^2 / (2 variance)) / sqrt(2 pi variance)``.
+    """
+    return sp.exp(-((u - mean) ** 2) / (2 * variance)) / sp.sqrt(2 * sp.pi * variance)

@@ -1,0 +1,160 @@
+"""The ``symtransport`` command line; the only module that prints.
+
+Exit codes: 0 every claim met its expectation; 1 a claim did not; 2 bad input or usage (one line
+on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from symtransport.errors import SymtransportError
+from symtransport.runner import ClaimResult, collect, run_claims, select
+
+__all__ = ["main", "run_script"]
+
+EXAMPLES = """\
+examples:
+  symtransport check                          run the bundled proofs
+  symtransport check --only 'tweedie-*'       only the claims whose id matches the glob
+  symtransport check proofs/my_claims.py --json report.json
+  symtransport list                           the claims, their kinds and sources
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message} (see --help)")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog="symtransport",
+        description="Check the transport analysis of denoising autoencoders (Sonoda & Murata).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    check = commands.add_parser(
+        "check",
+        help="run the claims of proof scripts and report their status",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("paths", nargs="*", help="proof files or folders (default: bundled proofs)")
+    check.add_argument("--only", action="append", metavar="GLOB", help="claim ids to run (glob)")
+    check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE ('-': stdout)")
+    check.add_argument("--seed", type=_int, default=0, help="random seed (default 0)")
+    check.add_argument(
+        "--examples",
+        type=_positive_int,
+        metavar="N",
+        help="example count of property and conjecture claims (default: each claim's own)",
+    )
+    listing = commands.add_parser(
+        "list", help="list the claims with their kinds, expected outcomes and sources"
+    )
+    listing.add_argument(
+        "paths", nargs="*", help="proof files or folders (default: bundled proofs)"
+    )
+    return parser
+
+
+_COLUMNS = (("id", 34), ("kind", 11), ("status", 10), ("expected", 9), ("seconds", 8))
+
+
+def _verdict(r: ClaimResult) -> str:
+    if not r.ok:
+        return "FAILED"
+    return "open" if r.expected == "open" else "ok"
+
+
+def _row(values: Sequence[str], out: TextIO) -> None:
+    cells = [f"{v:<{w}}" for v, (_, w) in zip(values, _COLUMNS, strict=False)]
+    print(" ".join(cells) + (f" {values[-1]}" if len(values) > len(_COLUMNS) else ""), file=out)
+    out.flush()
+
+
+def _check(args: argparse.Namespace) -> int:
+    claims = select(collect(args.paths), args.only)
+    table = sys.stderr if args.json == "-" else sys.stdout
+    _row([name for name, _ in _COLUMNS], table)
+
+    def show(r: ClaimResult) -> None:
+        _row([r.id, r.kind, r.status, r.expected, f"{r.seconds:.1f}", _verdict(r)], table)
+        if not r.ok:
+            print(f"    {r.explanation}", file=table)
+
+    report = run_claims(claims, seed=args.seed, examples=args.examples, progress=show)
+    s = report.summary()
+    by_status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items() if n)
+    print(
+        f"{s['total']} claims: {s['ok']} ok, {s['open']} open, {s['failed']} failed "
+        f"({by_status}) in {s['seconds']:.1f} s",
+        file=table,
+    )
+    if args.json:
+        text = json.dumps(report.to_json(), indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            try:
+                Path(args.json).write_text(text + "\n")
+            except OSError as exc:
+                raise SymtransportError(
+                    f"--json {args.json!r}: cannot write ({exc.strerror})"
+                ) from exc
+    return 0 if report.passed else 1
+
+
+def _list(args: argparse.Namespace) -> int:
+    for c in collect(args.paths):
+        print(f"{c.id:<34} {c.kind:<11} {c.expected:<8} {c.source}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``symtransport`` command; returns the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+        return {"check": _check, "list": _list}[args.command](args)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except SymtransportError as exc:
+        print(f"symtransport: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symtransport: interrupted", file=sys.stderr)
+        return 130
+
+
+def run_script(path: str) -> int:
+    """``symtransport check path``: lets a proof script run itself (``python proofs/x.py``)."""
+    return main(["check", str(path)])

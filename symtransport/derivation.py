@@ -1,0 +1,188 @@
+"""Derivations: chains of equalities ``e0 = e1 = ... = en``, each step checked.
+
+A :class:`Derivation` starts from an expression and grows by :meth:`Derivation.step`, each
+step carrying the reason it holds (free text and an optional citation such as
+``"[J] eq. (17)"``). :meth:`Derivation.verify` checks every link ``e_{i-1} = e_i`` with
+:func:`symtransport.verify_identity` under the derivation's constraints and function families;
+the derivation's status is the weakest of its steps (``refuted < undecided < verified <
+proved``). It renders as text, as LaTeX (``align*`` with the reasons as annotations), as JSON
+and, in notebooks, through ``_repr_latex_``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from symtransport.errors import InvalidArgument
+from symtransport.status import Status, weakest
+from symtransport.verify import IdentityCheck, verify_identity
+
+__all__ = ["Derivation", "Step"]
+
+GIVEN = "given"  # JSON status of the starting expression, which is not a claim
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a chain: the new expression, why it equals the previous one, and its check."""
+
+    expr: Any
+    reason: str
+    cite: str = ""
+    check: IdentityCheck | None = None
+
+    @property
+    def annotation(self) -> str:
+        """The reason with its citation, as shown beside the step."""
+        return f"{self.reason} {self.cite}".strip()
+
+
+def _latex_text(text: str) -> str:
+    specials = {
+        "\\": r"\textbackslash{}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "{": r"\{",
+        "}": r"\}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+    return "".join(specials.get(ch, ch) for ch in text)
+
+
+class Derivation:
+    """A chain of equalities with reasons; see the module docstring.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> d = Derivation(sp.sin(x)**2 + sp.cos(x)**2, title="Pythagoras")
+    >>> d = d.step(1, "trigonometric identity")
+    >>> d.verify().status
+    <Status.PROVED: 'proved'>
+    """
+
+    def __init__(
+        self,
+        start: Any,
+        *,
+        title: str = "",
+        reason: str = "definition",
+        constraints: Iterable[Any] = (),
+        functions: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(start, str):
+            raise InvalidArgument(
+                f"start={start!r} is text; parse it with symtransport.parse_expression first"
+            )
+        self.title = title
+        self.start = sp.sympify(start) if not isinstance(start, sp.MatrixBase) else start
+        self.start_reason = reason
+        self.constraints = tuple(constraints)
+        self.functions = dict(functions or {})
+        self.steps: list[Step] = []
+
+    def step(self, expr: Any, reason: str, cite: str = "") -> Derivation:
+        """Append ``= expr`` because of ``reason``; returns the derivation for chaining."""
+        if not reason or not isinstance(reason, str):
+            raise InvalidArgument(f"reason={reason!r}: every step needs a reason (text)")
+        if isinstance(expr, str):
+            raise InvalidArgument(
+                f"expr={expr!r} is text; parse it with symtransport.parse_expression first"
+            )
+        expr = expr if isinstance(expr, sp.MatrixBase) else sp.sympify(expr)
+        self.steps.append(Step(expr, reason, cite))
+        return self
+
+    @property
+    def expressions(self) -> list[Any]:
+        """``[e0, e1, ..., en]``."""
+        return [self.start, *(s.expr for s in self.steps)]
+
+    @property
+    def verified(self) -> bool:
+        """Whether every step carries a check."""
+        return bool(self.steps) and all(s.check is not None for s in self.steps)
+
+    def verify(self, *, seed: int = 0, timeout: float = 30) -> Derivation:
+        """Check every step not yet checked (``timeout`` seconds each); returns ``self``."""
+        if not self.steps:
+            raise InvalidArgument(f"derivation {self.title!r} has no steps: add one with .step()")
+        previous = self.start
+        for i, s in enumerate(self.steps):
+            if s.check is None:
+                check = verify_identity(
+                    previous,
+                    s.expr,
+                    constraints=self.constraints,
+                    functions=self.functions,
+                    seed=seed + i,
+                    timeout=timeout,
+                )
+                self.steps[i] = Step(s.expr, s.reason, s.cite, check)
+            previous = s.expr
+        return self
+
+    @property
+    def status(self) -> Status:
+        """The weakest status of the steps (verifying them first if needed)."""
+        if not self.verified:
+            self.verify()
+        return weakest(s.check.status for s in self.steps if s.check is not None)
+
+    @property
+    def checks(self) -> list[IdentityCheck]:
+        """The steps' checks, in order (verifying first if needed)."""
+        if not self.verified:
+            self.verify()
+        return [s.check for s in self.steps if s.check is not None]
+
+    def to_text(self) -> str:
+        """Plain text, one step a line with its reason and status."""
+        lines = [f"{self.title}:" if self.title else "Derivation:", f"    {self.start}"]
+        for s in self.steps:
+            status = s.check.status if s.check else "unchecked"
+            lines.append(f"  = {s.expr}    [{s.annotation}; {status}]")
+        return "\n".join(lines)
+
+    def to_latex(self) -> str:
+        """An ``align*`` environment; each step annotated with its reason and status."""
+        rows = [rf"  & {sp.latex(self.start)} && \text{{{_latex_text(self.start_reason)}}}"]
+        for s in self.steps:
+            status = str(s.check.status) if s.check else "unchecked"
+            note = _latex_text(f"{s.annotation}; {status}")
+            rows.append(rf"  ={{}} & {sp.latex(s.expr)} && \text{{{note}}}")
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+    def _repr_latex_(self) -> str:
+        return "$\\displaystyle " + self.to_latex().replace("align*", "aligned") + "$"
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """``[{"expr", "latex", "reason", "status"}, ...]``; the first entry is ``e0``
+        with status ``"given"`` (it is the starting point, not a claim)."""
+        out = [
+            {
+                "expr": str(self.start),
+                "latex": sp.latex(self.start),
+                "reason": self.start_reason,
+                "status": GIVEN,
+            }
+        ]
+        for s in self.steps:
+            out.append(
+                {
+                    "expr": str(s.expr),
+                    "latex": sp.latex(s.expr),
+                    "reason": s.annotation,
+                    "status": str(s.check.status) if s.check else "unchecked",
+                }
+            )
+        return out
+
+    def __repr__(self) -> str:
+        return f"Derivation({self.title!r}, {len(self.steps)} steps)"

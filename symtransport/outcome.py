@@ -1,0 +1,109 @@
+"""Outcomes: what a claim's check produced, in one JSON-native shape.
+
+A claim's check function may return an :class:`~symtransport.verify.IdentityCheck`, a
+:class:`~symtransport.derivation.Derivation`, an :class:`Outcome`, or a list of these (the
+claim then holds only as strongly as its weakest part). :func:`as_outcome` turns any of them
+into an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from symtransport.derivation import Derivation
+from symtransport.errors import InvalidArgument
+from symtransport.status import Status, weakest
+from symtransport.verify import IdentityCheck
+
+__all__ = ["Outcome", "as_outcome"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a claim's check.
+
+    ``status``: proved, verified, refuted or undecided. ``method``: how it was decided.
+    ``examples``: random instances evaluated (numeric points or property examples).
+    ``max_residual``: the largest relative residual seen, if any. ``counterexample``: None, or
+    names mapped to values as strings. ``explanation``: a sentence or two. ``steps``: for
+    derivations, the JSON steps (``expr``, ``latex``, ``reason``, ``status``).
+    """
+
+    status: Status
+    method: str
+    examples: int | None = None
+    max_residual: float | None = None
+    counterexample: dict[str, str] | None = None
+    explanation: str = ""
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+        if self.counterexample is not None:
+            object.__setattr__(
+                self, "counterexample", {str(k): str(v) for k, v in self.counterexample.items()}
+            )
+
+
+def _from_check(check: IdentityCheck) -> Outcome:
+    return Outcome(
+        check.status,
+        check.method,
+        check.points,
+        check.residual,
+        check.counterexample,
+        check.explanation,
+    )
+
+
+def _from_derivation(d: Derivation) -> Outcome:
+    checks = d.checks
+    status = weakest(c.status for c in checks)
+    counts = {s: sum(c.status == s for c in checks) for s in Status}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    weakest_step = next(i for i, c in enumerate(checks, 1) if c.status == status)
+    residuals = [c.residual for c in checks if c.residual is not None]
+    return Outcome(
+        status,
+        f"derivation of {len(checks)} steps ({summary})",
+        sum(c.points for c in checks),
+        max(residuals) if residuals else None,
+        checks[weakest_step - 1].counterexample,
+        f"weakest step {weakest_step}: {checks[weakest_step - 1].explanation}",
+        d.to_json(),
+    )
+
+
+def _combine(parts: Sequence[Outcome]) -> Outcome:
+    status = weakest(p.status for p in parts)
+    first = next(p for p in parts if p.status == status)
+    residuals = [p.max_residual for p in parts if p.max_residual is not None]
+    examples = [p.examples for p in parts if p.examples is not None]
+    steps = [s for p in parts for s in p.steps]
+    return Outcome(
+        status,
+        first.method if len(parts) == 1 else f"{len(parts)} checks; weakest: {first.method}",
+        sum(examples) if examples else None,
+        max(residuals) if residuals else None,
+        first.counterexample,
+        first.explanation,
+        steps,
+    )
+
+
+def as_outcome(value: Any) -> Outcome:
+    """Normalise what a check function returned (see the module docstring)."""
+    if isinstance(value, Outcome):
+        return value
+    if isinstance(value, IdentityCheck):
+        return _from_check(value)
+    if isinstance(value, Derivation):
+        return _from_derivation(value)
+    if isinstance(value, (list, tuple)) and value:
+        return _combine([as_outcome(v) for v in value])
+    raise InvalidArgument(
+        f"a check returned {type(value).__name__}; return an IdentityCheck, a Derivation, an "
+        "Outcome, or a non-empty list of them"
+    )

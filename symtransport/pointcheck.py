@@ -1,0 +1,198 @@
+"""The numeric stage of identity verification: ``lhs - rhs`` at random points, with certification.
+
+For each random point (and, when the identity has generic functions, a random concrete member
+of each function's test family, :mod:`symtransport.families`) both sides are evaluated with
+mpmath on a precision ladder ``D, 2D, 4D`` decimal digits (``D >= 30``):
+
+1. at ``D`` digits the point *agrees* when ``|L - R| <= 10**-(D - 5) * max(|L|, |R|)``;
+2. otherwise at ``2D`` digits it agrees when the difference is at that precision's rounding
+   level, or when it fell by at least ``2D/3`` orders of magnitude as the precision doubled
+   (rounding noise behaves so, a true difference does not);
+3. otherwise at ``4D`` digits the difference is a *certified counterexample* when it is
+   non-zero and stable between ``2D`` and ``4D`` digits to 6 significant digits; when it
+   agrees by the rule of step 2 the point agrees; else the point is *inconclusive*.
+
+Points where a side cannot be evaluated (a pole, a failed quadrature) are *skipped*. The
+relative residual reported is the difference divided by the magnitude of the values involved,
+including the size of the terms that cancelled (estimated from the rounding noise).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from symtransport.errors import InvalidArgument
+from symtransport.families import FunctionInstance, draw_instance
+from symtransport.mpeval import NumericTrouble, compile_mp
+from symtransport.sampling import PointSampler
+
+__all__ = ["PointResult", "generic_functions", "numeric_stage"]
+
+_GUARD = 5  # digits of slack at the base precision
+_STABLE = mpmath.mpf("1e-6")  # agreement of a counterexample between 2D and 4D digits
+_INSTANCES = 4  # distinct random members of each function family per check
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """The verdict at one point: ``kind`` is agree, refuted, inconclusive or skipped."""
+
+    index: int
+    kind: str
+    residual: float | None = None
+    digits: int = 0
+    counterexample: dict[str, str] | None = None
+    note: str = ""
+
+
+def generic_functions(exprs: Sequence[sp.Basic]) -> dict[str, int]:
+    """Names and arities of the undefined functions applied in ``exprs``."""
+    arities: dict[str, int] = {}
+    for e in exprs:
+        for app in e.atoms(AppliedUndef):
+            name, n = app.func.__name__, len(app.args)
+            if arities.setdefault(name, n) != n:
+                raise InvalidArgument(
+                    f"function {name!r} is applied to {arities[name]} and to {n} arguments; "
+                    "use one arity per function name"
+                )
+    return arities
+
+
+def _substitute(e: sp.Basic, instances: Mapping[str, FunctionInstance]) -> sp.Basic:
+    """Replace generic functions by concrete instances and carry out the derivatives."""
+    mapping = {}
+    for app in e.atoms(AppliedUndef):
+        if app.func.__name__ in instances:
+            mapping[app.func] = instances[app.func.__name__].lam
+    if mapping:
+        e = e.subs(mapping)
+    return e.replace(
+        lambda n: isinstance(n, (sp.Derivative, sp.Subs)), lambda n: n.doit(deep=False)
+    )
+
+
+def _evaluate(f: Any, values: Sequence[Any], dps: int) -> list[Any]:
+    with mpmath.workdps(dps):
+        out = f(*[mpmath.mpmathify(v) for v in values])
+        out = [mpmath.mpmathify(v) for v in out]
+    for v in out:
+        if not mpmath.isfinite(v):
+            raise NumericTrouble("a side is not finite here")
+    return out
+
+
+def _split(out: list[Any]) -> tuple[list[Any], list[Any]]:
+    half = len(out) // 2
+    return out[:half], out[half:]
+
+
+def _diffs(out: list[Any]) -> list[Any]:
+    lhs, rhs = _split(out)
+    return [a - b for a, b in zip(lhs, rhs, strict=True)]
+
+
+def _size(out: list[Any]) -> list[Any]:
+    lhs, rhs = _split(out)
+    return [max(abs(a), abs(b)) for a, b in zip(lhs, rhs, strict=True)]
+
+
+def _ratio(num: Any, den: Any) -> float:
+    return 0.0 if num == 0 else float(num / den) if den else float("inf")
+
+
+def ladder(f: Any, values: Sequence[Any], digits: int) -> tuple[str, float | None, int]:
+    """The precision ladder of the module docstring at one point: (kind, residual, digits)."""
+    p1, p2, p3 = digits, 2 * digits, 4 * digits
+    one = _evaluate(f, values, p1)
+    d1, s1 = _diffs(one), _size(one)
+    tol1 = mpmath.mpf(10) ** -(p1 - _GUARD)
+    if all(abs(d) <= tol1 * s for d, s in zip(d1, s1, strict=True)):
+        return "agree", max(_ratio(abs(d), s) for d, s in zip(d1, s1, strict=True)), p1
+    two = _evaluate(f, values, p2)
+    d2, s2 = _diffs(two), _size(two)
+    noise1 = [abs(a - b) for a, b in zip(d1, d2, strict=True)]
+    scale = [max(s, n * mpmath.mpf(10) ** p1) for s, n in zip(s2, noise1, strict=True)]
+
+    def agrees(d: list[Any], s: list[Any], noise: list[Any], p: int, step: int) -> bool:
+        tol = mpmath.mpf(10) ** -(p - _GUARD)
+        drop = mpmath.mpf(10) ** -(2 * step // 3)
+        return all(
+            abs(dk) <= tol * sk or abs(dk) <= drop * nk
+            for dk, sk, nk in zip(d, s, noise, strict=True)
+        )
+
+    residual = max(_ratio(abs(d), s) for d, s in zip(d2, scale, strict=True))
+    if agrees(d2, s2, noise1, p2, p1):
+        return "agree", residual, p2
+    three = _evaluate(f, values, p3)
+    d3, s3 = _diffs(three), _size(three)
+    noise2 = [abs(a - b) for a, b in zip(d2, d3, strict=True)]
+    residual = max(_ratio(abs(d), s) for d, s in zip(d3, scale, strict=True))
+    stable = [d != 0 and n <= _STABLE * abs(d) for d, n in zip(d3, noise2, strict=True)]
+    if any(stable):
+        worst = max(
+            (_ratio(abs(d), s) for d, s, ok in zip(d3, scale, stable, strict=True) if ok),
+        )
+        return "refuted", worst, p3
+    if agrees(d3, s3, noise2, p3, p2):
+        return "agree", residual, p3
+    return "inconclusive", residual, p3
+
+
+def _describe(value: Any) -> str:
+    return repr(value)
+
+
+def numeric_stage(
+    lhs: Sequence[sp.Basic],
+    rhs: Sequence[sp.Basic],
+    symbols: Sequence[sp.Symbol],
+    constraints: Sequence[sp.Basic],
+    families: Mapping[str, str],
+    seed: int,
+    points: int,
+    digits: int,
+) -> Iterator[PointResult]:
+    """Yield one :class:`PointResult` per point; stop after the first certified counterexample."""
+    rng = random.Random(seed)
+    arities = generic_functions([*lhs, *rhs])
+    n_instances = _INSTANCES if arities else 1
+    compiled = []
+    drawn = []
+    for _ in range(n_instances):
+        instances = {
+            name: draw_instance(name, families.get(name, "density"), arity, rng)
+            for name, arity in sorted(arities.items())
+        }
+        exprs = [_substitute(e, instances) for e in [*lhs, *rhs]]
+        compiled.append(compile_mp(exprs, list(symbols)))
+        drawn.append(instances)
+    sampler = PointSampler(symbols, constraints, rng)
+    for index in range(points):
+        point = sampler.draw(index)
+        if point is None:
+            yield PointResult(index, "skipped", note="no admissible point was found")
+            continue
+        values = [point[s] for s in symbols]
+        which = index % n_instances
+        try:
+            kind, residual, used = ladder(compiled[which], values, digits)
+        except (NumericTrouble, ArithmeticError, ValueError, TypeError) as exc:
+            yield PointResult(index, "skipped", note=f"{type(exc).__name__}: {exc}"[:200])
+            continue
+        counterexample = None
+        if kind == "refuted":
+            counterexample = {str(s): _describe(point[s]) for s in symbols}
+            for name, inst in drawn[which].items():
+                counterexample[name] = inst.describe()
+        yield PointResult(index, kind, residual, used, counterexample)
+        if kind == "refuted":
+            return

@@ -1,0 +1,135 @@
+"""Checks for ``property``, ``conjecture`` and ``measurement`` claims.
+
+* :func:`check_property`: a statement over random instances drawn by a Hypothesis strategy.
+  No failing instance in the examples run is ``verified`` (never ``proved``); a failing one is
+  shrunk by Hypothesis to a minimal counterexample and the result is ``refuted``.
+* :func:`search_conjecture`: the same search, for a statement nobody has settled. A shrunk
+  counterexample is ``refuted``; none found is ``undecided`` ("no counterexample in N
+  examples"), never a pass.
+* :func:`measure`: a measured number against a stated bound; ``verified`` when the bound holds,
+  ``refuted`` (value and bound as counterexample) when it does not.
+
+Hypothesis runs with ``database=None`` so nothing is written into the user's folder, and with a
+``random.Random(seed)`` so a run is a deterministic function of the seed.
+"""
+
+from __future__ import annotations
+
+import operator
+import random
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from hypothesis import HealthCheck, find, settings
+from hypothesis.errors import NoSuchExample, Unsatisfiable
+from hypothesis.strategies import SearchStrategy
+
+from symtransport.errors import InvalidArgument
+from symtransport.outcome import Outcome
+from symtransport.status import Status
+
+__all__ = ["check_property", "measure", "search_conjecture"]
+
+T = TypeVar("T")
+
+_RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+}
+
+
+def _search(
+    holds: Callable[[T], bool], strategy: SearchStrategy[T], examples: int, seed: int
+) -> tuple[T | None, int, str | None]:
+    """(shrunk counterexample or None, examples tried, trouble or None)."""
+    if not isinstance(examples, int) or examples < 1:
+        raise InvalidArgument(f"examples={examples!r} must be a positive integer")
+    tried = 0
+
+    def fails(example: T) -> bool:
+        nonlocal tried
+        tried += 1
+        try:
+            return not holds(example)
+        except AssertionError:
+            return True
+
+    config = settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    try:
+        return find(strategy, fails, settings=config, random=random.Random(seed)), tried, None
+    except NoSuchExample:
+        return None, tried, None
+    except Unsatisfiable as exc:
+        return None, tried, f"Hypothesis could not draw enough valid examples ({exc})"
+
+
+def check_property(
+    holds: Callable[[T], bool],
+    strategy: SearchStrategy[T],
+    *,
+    examples: int,
+    seed: int = 0,
+    what: str = "property",
+) -> Outcome:
+    """``holds(example)`` (True, or no AssertionError) for ``examples`` random examples."""
+    found, tried, trouble = _search(holds, strategy, examples, seed)
+    if trouble:
+        return Outcome(Status.UNDECIDED, "hypothesis", tried, explanation=trouble)
+    if found is None:
+        return Outcome(
+            Status.VERIFIED,
+            f"hypothesis: {tried} examples",
+            tried,
+            explanation=f"the {what} held at all {tried} random examples.",
+        )
+    return Outcome(
+        Status.REFUTED,
+        "hypothesis: shrunk counterexample",
+        tried,
+        counterexample={"example": repr(found)},
+        explanation=f"the {what} fails at the (shrunk) example {found!r}.",
+    )
+
+
+def search_conjecture(
+    holds: Callable[[T], bool],
+    strategy: SearchStrategy[T],
+    *,
+    examples: int,
+    seed: int = 0,
+    what: str = "conjecture",
+) -> Outcome:
+    """Search for a counterexample to ``holds``; none found is ``undecided``, not a proof."""
+    found, tried, trouble = _search(holds, strategy, examples, seed)
+    if found is None:
+        note = trouble or f"no counterexample in {tried} examples"
+        return Outcome(Status.UNDECIDED, "hypothesis search", tried, explanation=note + ".")
+    return Outcome(
+        Status.REFUTED,
+        "hypothesis search: shrunk counterexample",
+        tried,
+        counterexample={"example": repr(found)},
+        explanation=f"the {what} fails at the (shrunk) example {found!r}.",
+    )
+
+
+def measure(value: float, bound: float, relation: str = "<=", *, what: str = "value") -> Outcome:
+    """Compare a measured ``value`` with a stated ``bound`` (``value <relation> bound``)."""
+    if relation not in _RELATIONS:
+        raise InvalidArgument(f"relation={relation!r}; use one of {list(_RELATIONS)}")
+    text = f"{what} = {value:.6g} (bound: {relation} {bound:.6g})"
+    if _RELATIONS[relation](value, bound):
+        return Outcome(Status.VERIFIED, "measurement", explanation=f"{text}: within the bound.")
+    return Outcome(
+        Status.REFUTED,
+        "measurement",
+        counterexample={what: repr(value), "bound": f"{relation} {bound!r}"},
+        explanation=f"{text}: the bound does not hold.",
+    )

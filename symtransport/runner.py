@@ -1,0 +1,230 @@
+"""Collecting claims from proof scripts, running them under budgets, and the report.
+
+:func:`collect` imports proof files (or every ``*.py`` in a folder, except names starting with
+``_``) and gathers the :class:`~symtransport.claims.Claim` objects each defines at module
+level. :func:`run_claims` runs each claim in its own child process, killed when the claim's
+time budget is spent (its status is then ``error``, never ok), and returns a :class:`Report`
+whose :meth:`Report.to_json` is the documented JSON report.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import importlib.util
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from symtransport.budget import run_with_budget
+from symtransport.claims import CheckContext, Claim, meets
+from symtransport.errors import InvalidArgument
+from symtransport.status import Status
+
+__all__ = ["ClaimResult", "Report", "bundled_proofs", "collect", "run_claims", "select"]
+
+ERROR = "error"  # status of a claim that crashed or ran past its budget
+STATUSES = [*(str(s) for s in Status), ERROR]
+
+
+def bundled_proofs() -> Path:
+    """The folder of proof scripts shipped with the package."""
+    import importlib.resources
+
+    try:
+        root = importlib.resources.files("symtransport.proofs")
+        path = Path(str(root))
+        if path.is_dir():
+            return path
+    except ModuleNotFoundError:
+        pass
+    source_tree = Path(__file__).resolve().parent.parent / "proofs"
+    if source_tree.is_dir():
+        return source_tree
+    raise InvalidArgument("the bundled proofs were not found; reinstall symtransport")
+
+
+def _files(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.py") if not p.name.startswith("_")))
+        elif path.is_file():
+            if path.suffix != ".py":
+                raise InvalidArgument(f"path={str(path)!r} is not a Python file (.py)")
+            files.append(path)
+        else:
+            raise InvalidArgument(f"path={str(path)!r} does not exist; give proof files or folders")
+    return files
+
+
+def _import(path: Path) -> Any:
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    name = f"symtransport_proof_{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise InvalidArgument(f"path={str(path)!r} cannot be imported as a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        raise InvalidArgument(f"proof file {str(path)!r} failed to import: {last}") from exc
+    return module
+
+
+def collect(paths: Sequence[str | Path] | None = None) -> list[Claim]:
+    """The claims defined in ``paths`` (default: the bundled proofs), in file order.
+
+    Duplicate ids are an error (:class:`~symtransport.InvalidArgument`).
+    """
+    claims: list[Claim] = []
+    seen: dict[str, Path] = {}
+    for path in _files(paths or [bundled_proofs()]):
+        module = _import(path)
+        for value in vars(module).values():
+            if isinstance(value, Claim) and value.module == module.__name__:
+                if value.id in seen:
+                    raise InvalidArgument(
+                        f"duplicate claim id {value.id!r} in {str(path)!r} "
+                        f"and {str(seen[value.id])!r}"
+                    )
+                seen[value.id] = path
+                claims.append(value)
+    return claims
+
+
+def select(claims: Sequence[Claim], patterns: Sequence[str] | None) -> list[Claim]:
+    """The claims whose id matches any of the glob ``patterns`` (all when there are none)."""
+    if not patterns:
+        return list(claims)
+    chosen = [c for c in claims if any(fnmatch.fnmatchcase(c.id, p) for p in patterns)]
+    if not chosen:
+        known = ", ".join(c.id for c in claims) or "none"
+        raise InvalidArgument(f"--only {' '.join(patterns)!r} matches no claim; claims: {known}")
+    return chosen
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One row of the report (JSON-native values)."""
+
+    id: str
+    title: str
+    source: str
+    statement: str
+    kind: str
+    status: str
+    expected: str
+    ok: bool
+    seconds: float
+    method: str
+    examples: int | None
+    max_residual: float | None
+    counterexample: dict[str, str] | None
+    explanation: str
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
+    outcome = claim.run(ctx)
+    yield {
+        "status": str(outcome.status),
+        "method": outcome.method,
+        "examples": outcome.examples,
+        "max_residual": outcome.max_residual,
+        "counterexample": outcome.counterexample,
+        "explanation": outcome.explanation,
+        "steps": outcome.steps,
+    }
+
+
+def run_claim(claim: Claim, *, seed: int = 0, examples: int | None = None) -> ClaimResult:
+    """Run one claim in a child process under its time budget."""
+    ctx = CheckContext(seed=seed, examples=examples or claim.examples)
+    start = time.monotonic()
+    run = run_with_budget(_run_one, (claim, ctx), claim.timeout)
+    seconds = round(time.monotonic() - start, 3)
+    if run.messages:
+        found = run.messages[0]
+    elif run.timed_out:
+        found = {
+            "status": ERROR,
+            "method": "budget",
+            "explanation": f"exceeded its time budget of {claim.timeout:g} s",
+        }
+    else:
+        found = {
+            "status": ERROR,
+            "method": "crash",
+            "explanation": f"the check raised {run.error or 'an unknown error'}",
+        }
+    status = found["status"]
+    return ClaimResult(
+        id=claim.id,
+        title=claim.title,
+        source=claim.source,
+        statement=claim.statement,
+        kind=claim.kind,
+        status=status,
+        expected=claim.expected,
+        ok=status != ERROR and meets(status, claim.expected),
+        seconds=seconds,
+        method=found.get("method", ""),
+        examples=found.get("examples"),
+        max_residual=found.get("max_residual"),
+        counterexample=found.get("counterexample"),
+        explanation=found.get("explanation", ""),
+        steps=found.get("steps", []),
+    )
+
+
+@dataclass
+class Report:
+    """The results of a run, with the summary the JSON report and the table print."""
+
+    results: list[ClaimResult]
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        """Every claim met its expectation."""
+        return all(r.ok for r in self.results)
+
+    def summary(self) -> dict[str, Any]:
+        """``total``, ``ok`` (met, not open), ``failed``, ``open`` (met open claims),
+        ``by_status`` and ``seconds``."""
+        return {
+            "total": len(self.results),
+            "ok": sum(r.ok and r.expected != "open" for r in self.results),
+            "failed": sum(not r.ok for r in self.results),
+            "open": sum(r.ok and r.expected == "open" for r in self.results),
+            "by_status": {s: sum(r.status == s for r in self.results) for s in STATUSES},
+            "seconds": round(self.seconds, 3),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON report: ``{"claims": [...], "summary": {...}}``."""
+        return {"claims": [asdict(r) for r in self.results], "summary": self.summary()}
+
+
+def run_claims(
+    claims: Sequence[Claim],
+    *,
+    seed: int = 0,
+    examples: int | None = None,
+    progress: Callable[[ClaimResult], None] | None = None,
+) -> Report:
+    """Run ``claims`` one after another; ``progress`` is called after each."""
+    start = time.monotonic()
+    results = []
+    for c in claims:
+        result = run_claim(c, seed=seed, examples=examples)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return Report(results, time.monotonic() - start)
