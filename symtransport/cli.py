@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from symtransport.claims import Claim
 from symtransport.errors import SymtransportError
 from symtransport.runner import ClaimResult, collect, run_claims, select
 
-__all__ = ["main", "run_script"]
+__all__ = ["claims_table", "main", "run_script"]
 
 EXAMPLES = """\
 examples:
@@ -83,6 +84,12 @@ def _parser() -> _Parser:
     listing.add_argument(
         "paths", nargs="*", help="proof files or folders (default: bundled proofs)"
     )
+    listing.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text (default), a markdown table (as in the README), or JSON",
+    )
     return parser
 
 
@@ -97,7 +104,8 @@ def _verdict(r: ClaimResult) -> str:
 
 def _row(values: Sequence[str], out: TextIO) -> None:
     cells = [f"{v:<{w}}" for v, (_, w) in zip(values, _COLUMNS, strict=False)]
-    print(" ".join(cells) + (f" {values[-1]}" if len(values) > len(_COLUMNS) else ""), file=out)
+    extra = f" {values[-1]}" if len(values) > len(_COLUMNS) else ""
+    print((" ".join(cells) + extra).rstrip(), file=out)
     out.flush()
 
 
@@ -133,9 +141,23 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def claims_table(claims: Sequence[Claim]) -> str:
+    """The markdown claims table of the README."""
+    lines = ["| id | kind | expected | source | title |", "|---|---|---|---|---|"]
+    lines += [f"| `{c.id}` | {c.kind} | {c.expected} | {c.source} | {c.title} |" for c in claims]
+    return "\n".join(lines)
+
+
 def _list(args: argparse.Namespace) -> int:
-    for c in collect(args.paths):
-        print(f"{c.id:<34} {c.kind:<11} {c.expected:<8} {c.source}")
+    claims = collect(args.paths)
+    if args.format == "markdown":
+        print(claims_table(claims))
+    elif args.format == "json":
+        fields = ("id", "title", "source", "statement", "kind", "expected", "examples")
+        print(json.dumps([{f: getattr(c, f) for f in fields} for c in claims], indent=2))
+    else:
+        for c in claims:
+            print(f"{c.id:<34} {c.kind:<11} {c.expected:<8} {c.source}")
     return 0
 
 
