@@ -1,10 +1,12 @@
 """The exact stage of identity verification: bounded canonical rewriting of ``lhs - rhs``.
 
 Each entry of the difference goes through a fixed sequence of rewrites, each valid under the
-symbols' assumptions (no ``force=True``): evaluation of derivatives, integrals, limits and sums
+symbols' assumptions (no ``force=True``): closed forms of Gaussian integrals over the real line
+(:mod:`symtransport.gaussint`), evaluation of derivatives, integrals, limits and sums
 (``doit``), ``expand``, ``cancel`` after ``together``, log and power rules (``expand_log``,
-``powsimp``, ``powdenest``, all assumption-respecting), and finally ``simplify``. The identity is
-proved when every entry becomes structurally 0 (or SymPy's assumption system says it is zero).
+``powsimp``, ``powdenest``, all assumption-respecting), and finally ``simplify``. The identity
+is proved when every entry becomes structurally 0 (or SymPy's assumption system says it is
+zero).
 
 This module only transforms; the time budget is enforced by running :func:`exact_stage` in a
 child process (:mod:`symtransport.budget`).
@@ -16,6 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import sympy as sp
 
+from symtransport.gaussint import gaussian_integrals
+
 __all__ = ["REWRITES", "exact_stage"]
 
 
@@ -24,6 +28,7 @@ def _log_power_rules(e: sp.Expr) -> sp.Expr:
 
 
 REWRITES: tuple[tuple[str, Callable[[sp.Expr], sp.Expr]], ...] = (
+    ("gaussian integrals", gaussian_integrals),
     ("doit", lambda e: e.doit()),
     ("expand", sp.expand),
     ("cancel", lambda e: sp.cancel(sp.together(e))),

@@ -161,14 +161,14 @@ def verify_identity(
         raise InvalidArgument(f"points={points!r} must be a positive integer")
     if not isinstance(digits, int) or digits < 30:
         raise InvalidArgument(f"digits={digits!r} must be an integer of at least 30")
-    generic_functions([*left, *right])  # arity consistency, before any work
+    arities = generic_functions([*left, *right])  # checks one arity per name, before any work
 
     differences = [a - b for a, b in zip(left, right, strict=True)]
     symbols = sorted(set().union(*(e.free_symbols for e in [*left, *right])), key=lambda s: s.name)
     exact = run_with_budget(exact_stage, (differences,), EXACT_SHARE * timeout)
     proved = next((m[1] for m in exact.messages if m[0] == "proved"), None)
 
-    randomised = bool(symbols) or bool(generic_functions([*left, *right]))
+    randomised = bool(symbols) or bool(arities)
     wanted = points if randomised else 1
     if proved is not None:
         wanted = min(wanted, CROSS_CHECK_POINTS)

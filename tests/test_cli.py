@@ -1,0 +1,129 @@
+"""The command line: exit codes, one-line errors, the JSON report, nothing written to cwd."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symtransport import collect
+from symtransport.cli import claims_table
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+PROOF = """
+import sympy as sp
+from symtransport import claim, verify_identity, run_script
+x = sp.Symbol("x", real=True)
+
+@claim(id="holds", title="t", source="s", statement="x", kind="identity")
+def holds(ctx):
+    return verify_identity(sp.cos(x) ** 2, 1 - sp.sin(x) ** 2, seed=ctx.seed)
+
+@claim(id="wrong", title="t", source="s", statement="x", kind="identity")
+def wrong(ctx):
+    return verify_identity(sp.cos(x) ** 2, 1 + sp.sin(x) ** 2, seed=ctx.seed)
+
+if __name__ == "__main__":
+    raise SystemExit(run_script(__file__))
+"""
+
+
+def run(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "symtransport", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def proof(tmp_path):
+    folder = tmp_path / "proofs"
+    folder.mkdir()
+    path = folder / "mine.py"
+    path.write_text(PROOF)
+    return path
+
+
+def test_check_passes_fails_and_writes_json(proof, tmp_path):
+    ok = run("check", str(proof), "--only", "holds", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert re.search(r"^holds\s+identity\s+proved\s+holds\s+[\d.]+\s+ok$", ok.stdout, re.M)
+    failed = run("check", str(proof), "--json", "report.json", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "FAILED" in failed.stdout and "1 failed" in failed.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    wrong = next(c for c in report["claims"] if c["id"] == "wrong")
+    assert wrong["status"] == "refuted" and wrong["ok"] is False
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proofs", "report.json"]
+
+
+def test_json_on_stdout_keeps_the_table_off_it(proof, tmp_path):
+    out = run("check", str(proof), "--only", "holds", "--json", "-", cwd=tmp_path)
+    assert json.loads(out.stdout)["summary"]["ok"] == 1
+    assert "holds" in out.stderr
+
+
+def test_a_proof_script_runs_on_its_own(proof, tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(proof)], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 1 and "wrong" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "missing.py"],
+        ["check", "PROOF", "--only", "nothing-*"],
+        ["check", "--seed", "abc"],
+        ["check", "--examples", "0"],
+        ["frobnicate"],
+        [],
+        ["list", "--format", "xml"],
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(args, proof, tmp_path):
+    args = [str(proof) if a == "PROOF" else a for a in args]
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_duplicate_ids_across_files_exit_2(proof, tmp_path):
+    (proof.parent / "again.py").write_text(PROOF)
+    out = run("check", str(proof.parent), cwd=tmp_path)
+    assert out.returncode == 2 and "duplicate claim id" in out.stderr
+
+
+def test_list_formats(proof, tmp_path):
+    text = run("list", str(proof), cwd=tmp_path)
+    assert text.returncode == 0 and text.stdout.split()[0] == "holds"
+    listed = json.loads(run("list", str(proof), "--format", "json", cwd=tmp_path).stdout)
+    assert [c["id"] for c in listed] == ["holds", "wrong"]
+
+
+def test_help_shows_examples(tmp_path):
+    out = run("check", "--help", cwd=tmp_path)
+    assert out.returncode == 0 and "symtransport check --only" in out.stdout
+
+
+def test_readme_claims_table_is_current():
+    text = README.read_text()
+    start = text.index("<!-- claims-table:start -->\n") + len("<!-- claims-table:start -->\n")
+    end = text.index("<!-- claims-table:end -->")
+    assert text[start:end].strip() == claims_table(collect()), (
+        "README claims table is stale: regenerate with `symtransport list --format markdown`"
+    )
+
+
+def test_readme_states_the_two_commands():
+    text = README.read_text()
+    assert 'pip install -e ".[test]" && symtransport check' in text
+    assert 'pip install -e ".[test]" && python -m pytest -q' in text

@@ -1,0 +1,69 @@
+import json
+
+import pytest
+import sympy as sp
+
+from symtransport import Derivation, InvalidArgument, Status
+
+x = sp.Symbol("x", real=True)
+s, t = sp.symbols("s t", positive=True)
+
+
+def chain(last):
+    d = Derivation(
+        sp.sin(x) ** 2 + sp.cos(x) ** 2 + sp.sqrt((s - 2 * t) ** 2),
+        title="demo",
+        constraints=[t < s / 2],
+    )
+    d.step(1 + sp.sqrt((s - 2 * t) ** 2), "Pythagoras", "[folklore]")
+    d.step(last, "t < s/2")
+    return d
+
+
+def test_status_is_the_weakest_step():
+    d = chain(1 + s - 2 * t).verify()
+    assert [c.status for c in d.checks] == [Status.PROVED, Status.VERIFIED]
+    assert d.status == Status.VERIFIED
+
+
+def test_a_wrong_step_refutes_the_derivation():
+    d = chain(1 + s - t).verify()
+    assert d.status == Status.REFUTED
+    assert d.checks[1].counterexample is not None
+
+
+def test_json_lists_the_steps_with_the_start_as_given():
+    d = chain(1 + s - 2 * t).verify()
+    steps = d.to_json()
+    json.dumps(steps)
+    assert [set(e) for e in steps] == [{"expr", "latex", "reason", "status"}] * 3
+    assert [e["status"] for e in steps] == ["given", "proved", "verified"]
+    assert steps[1]["reason"] == "Pythagoras [folklore]"
+
+
+def test_latex_and_text_renderings():
+    d = chain(1 + s - 2 * t).verify()
+    latex = d.to_latex()
+    assert latex.startswith("\\begin{align*}") and latex.endswith("\\end{align*}")
+    assert "Pythagoras [folklore]; proved" in latex and "verified" in latex
+    assert d._repr_latex_().startswith("$\\displaystyle \\begin{aligned}")
+    assert d.to_text().splitlines()[-1] == "  = s - 2*t + 1    [t < s/2; verified]"
+
+
+def test_reasons_with_latex_specials_are_escaped():
+    d = Derivation(x, reason="50% & more_x").step(x, "by #1 {x}")
+    assert r"50\% \& more\_x" in d.to_latex() and r"by \#1 \{x\}" in d.to_latex()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Derivation("x + 1"),
+        lambda: Derivation(x).step("x", "text is not an expression"),
+        lambda: Derivation(x).step(x, ""),
+        lambda: Derivation(x).verify(),
+    ],
+)
+def test_bad_input(call):
+    with pytest.raises(InvalidArgument):
+        call()

@@ -1,0 +1,49 @@
+"""The bundled proofs: each claim holds, and a wrong variant of it is refuted."""
+
+import sympy as sp
+
+from symtransport import Status, collect, run_claims, verify_identity
+from symtransport.runner import bundled_proofs
+
+
+def _load(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"proof_{name}", bundled_proofs() / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_bundled_claim_meets_its_expectation():
+    report = run_claims(collect())
+    assert report.passed, [(r.id, r.status, r.explanation) for r in report.results if not r.ok]
+
+
+def test_score_flux_wrong_variants_are_refuted():
+    score = _load("score_laplacian")
+    for d in (1, 2, 3):
+        flux, lap = score.score_flux(d)
+        assert verify_identity(flux, 2 * lap, timeout=30).status == Status.REFUTED
+        mu = score.mu(*sorted(flux.free_symbols, key=str))
+        assert verify_identity(flux, lap / mu, timeout=30).status == Status.REFUTED
+
+
+def test_tweedie_chain_with_a_wrong_step_is_refuted():
+    tweedie = _load("tweedie_gaussian_1d")
+    from symtransport.symbols import m, s2, t, xt
+
+    d = tweedie.tweedie_chain()
+    d.steps.pop()
+    d.step((s2 * xt + 2 * t * m) / (s2 + t), "a wrong collection of terms")
+    assert d.verify().status == Status.REFUTED
+    assert d.checks[-1].status == Status.REFUTED
+    assert [c.status for c in d.checks[:-1]] != [Status.REFUTED] * 2
+
+
+def test_tweedie_with_noise_variance_in_the_wrong_place_is_refuted():
+    from symtransport.calculus import gaussian_density
+    from symtransport.symbols import m, s2, t, xt
+
+    wrong = xt + t * sp.diff(sp.log(gaussian_density(xt, m, s2)), xt)  # forgot the convolution
+    assert verify_identity(wrong, (s2 * xt + t * m) / (s2 + t)).status == Status.REFUTED

@@ -1,0 +1,50 @@
+import hypothesis.strategies as st
+
+from symtransport import Status, check_property, measure, search_conjecture
+
+
+def test_a_true_property_is_verified_never_proved():
+    r = check_property(lambda v: v * v >= 0, st.floats(-1e6, 1e6), examples=50, seed=1)
+    assert r.status == Status.VERIFIED and r.examples == 50
+
+
+def test_a_false_property_is_refuted_with_a_shrunk_example():
+    r = check_property(lambda n: n < 10, st.integers(0, 1000), examples=200, seed=1)
+    assert r.status == Status.REFUTED
+    assert r.counterexample == {"example": "10"}
+
+
+def test_assertion_errors_count_as_failures():
+    def holds(n):
+        assert n != 3
+        return True
+
+    r = check_property(holds, st.integers(0, 5), examples=100)
+    assert r.status == Status.REFUTED
+
+
+def test_a_conjecture_without_counterexample_stays_undecided():
+    r = search_conjecture(lambda n: n * (n + 1) % 2 == 0, st.integers(), examples=100)
+    assert r.status == Status.UNDECIDED
+    assert "no counterexample in 100 examples" in r.explanation
+
+
+def test_a_false_conjecture_is_refuted():
+    r = search_conjecture(lambda n: n**2 != 49, st.integers(-100, 100), examples=500, seed=2)
+    assert r.status == Status.REFUTED and r.counterexample["example"] in {"7", "-7"}
+
+
+def test_measurements_against_bounds():
+    assert measure(0.9, 1.0, "<=", what="error").status == Status.VERIFIED
+    bad = measure(1.2, 1.0, "<=", what="error")
+    assert bad.status == Status.REFUTED and bad.counterexample == {
+        "error": "1.2",
+        "bound": "<= 1.0",
+    }
+    assert measure(2.0, 1.0, ">", what="order").status == Status.VERIFIED
+
+
+def test_nothing_is_written_to_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    check_property(lambda n: n < 10, st.integers(0, 1000), examples=100)
+    assert list(tmp_path.iterdir()) == []

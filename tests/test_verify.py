@@ -1,0 +1,121 @@
+"""verify_identity: its API, its stages and its budget (the soundness corpus is separate)."""
+
+import time
+
+import pytest
+import sympy as sp
+
+import symtransport.verify as verify_module
+from symtransport import InvalidArgument, Status, verify_identity
+
+x, y = sp.symbols("x y", real=True)
+a, b, c, d = sp.symbols("a b c d", real=True)
+s, t = sp.symbols("s t", positive=True)
+
+
+def test_result_fields():
+    r = verify_identity(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)
+    assert r.status == Status.PROVED and r.method.startswith("symbolic")
+    assert r.counterexample is None and r.points >= 1 and r.digits >= 30
+    assert set(r.to_dict()) == {
+        "status",
+        "method",
+        "residual",
+        "points",
+        "digits",
+        "counterexample",
+        "explanation",
+    }
+
+
+def test_verified_is_never_reported_as_proved():
+    # sqrt((s-2t)^2) = s - 2t needs the sign of s - 2t, which no rewrite knows from t < s/2
+    r = verify_identity(sp.sqrt((s - 2 * t) ** 2), s - 2 * t, constraints=[t < s / 2])
+    assert r.status == Status.VERIFIED
+    assert r.method.startswith("numeric") and r.points >= 8 and r.residual < 1e-25
+
+
+def test_the_constraint_matters():
+    r = verify_identity(sp.sqrt((s - 2 * t) ** 2), s - 2 * t)
+    assert r.status == Status.REFUTED
+    assert float(r.counterexample["t"]) > float(r.counterexample["s"]) / 2
+
+
+def test_matrix_identities_entrywise():
+    m = sp.Matrix([[a, b], [c, d]])
+    inv = sp.Matrix([[d, -b], [-c, a]]) / (a * d - b * c)
+    assert verify_identity(m * inv, sp.eye(2)).status == Status.PROVED
+    wrong = sp.Matrix([[d, b], [-c, a]]) / (a * d - b * c)
+    assert verify_identity(m * wrong, sp.eye(2)).status == Status.REFUTED
+
+
+def test_constants_need_a_single_evaluation():
+    k = sp.Symbol("k", integer=True, positive=True)
+    basel = sp.Sum(1 / k**2, (k, 1, sp.oo))
+    assert verify_identity(basel, sp.pi**2 / 6).status.holds
+    r = verify_identity(basel, sp.pi**2 / 6 + sp.Rational(1, 10**20))
+    assert r.status == Status.REFUTED and r.counterexample == {}
+
+
+def test_results_are_deterministic_for_a_seed():
+    f = sp.Function("f")
+    args = (sp.diff(f(x), x), f(x))
+    one = verify_identity(*args, functions={"f": "positive"}, seed=5)
+    two = verify_identity(*args, functions={"f": "positive"}, seed=5)
+    assert one.status == two.status == Status.REFUTED
+    assert one.counterexample == two.counterexample
+
+
+def test_generic_function_names_appear_in_the_counterexample():
+    mu = sp.Function("mu")
+    r = verify_identity(sp.diff(sp.log(mu(x, y)), x, 2), -1)
+    assert r.status == Status.REFUTED
+    assert set(r.counterexample) == {"x", "y", "mu"}
+    assert r.counterexample["mu"].startswith("mu(u1, u2) = ")
+
+
+def test_a_huge_expression_answers_within_its_budget():
+    huge = sp.expand((x + y + a + b + 1) ** 24)  # 20 475 terms
+    lhs, rhs = huge * sp.exp(x) + sp.sin(huge), (x + y + a + b + 1) ** 24 * sp.exp(x)
+    start = time.monotonic()
+    r = verify_identity(lhs, rhs, timeout=4)
+    assert time.monotonic() - start < 4 + 3  # budget plus process start-up and clean-up
+    assert r.status in (Status.UNDECIDED, Status.REFUTED)
+
+
+def test_a_lying_symbolic_stage_is_caught_by_the_cross_check(monkeypatch):
+    def fake_exact_stage(differences):
+        yield ("proved", "fake")
+
+    monkeypatch.setattr(verify_module, "exact_stage", fake_exact_stage)
+    r = verify_identity(sp.exp(x), 1 + x)
+    assert r.status == Status.REFUTED
+    assert "reduced the difference to 0, yet" in r.explanation
+
+
+def test_undecided_when_no_point_can_be_drawn():
+    r = verify_identity(sp.sqrt(x**2), x, constraints=[sp.sin(x) > 2], timeout=10)
+    assert r.status == Status.UNDECIDED and r.counterexample is None
+    assert "agreeing points" in r.explanation
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "kwargs", "match"),
+    [
+        ("x + 1", x, {}, "parse_expression"),
+        (sp.Matrix([x, y]), x, {}, "shape"),
+        (sp.Matrix([x, y]), sp.Matrix([[x, y]]), {}, "shape"),
+        (x, x, {"functions": {"f": "gaussian"}}, "density"),
+        (x, x, {"functions": ["f"]}, "functions"),
+        (x, x, {"constraints": ["x > 0"]}, "relation"),
+        (x, x, {"timeout": 0}, "timeout"),
+        (x, x, {"seed": 1.5}, "seed"),
+        (x, x, {"digits": 15}, "digits"),
+        (x, x, {"points": 0}, "points"),
+        (x > 0, x, {}, "not an expression"),
+        (sp.Function("f")(x) + sp.Function("f")(x, y), 0, {}, "arity|arguments"),
+    ],
+)
+def test_bad_input_is_a_typed_error(lhs, rhs, kwargs, match):
+    with pytest.raises(InvalidArgument, match=match):
+        verify_identity(lhs, rhs, **kwargs)
