@@ -16,6 +16,7 @@ from symtransport.errors import (
     UnsupportedError,
 )
 from symtransport.outcome import Outcome
+from symtransport.parsing import parse_expression
 from symtransport.properties import check_property, measure, search_conjecture
 from symtransport.runner import Report, collect, run_claims
 from symtransport.status import Status
@@ -45,6 +46,7 @@ __all__ = [
     "claim",
     "collect",
     "measure",
+    "parse_expression",
     "run_claims",
     "run_script",
     "search_conjecture",
