@@ -68,12 +68,9 @@ def generic_functions(exprs: Sequence[sp.Basic]) -> dict[str, int]:
 
 def _substitute(e: sp.Basic, instances: Mapping[str, FunctionInstance]) -> sp.Basic:
     """Replace generic functions by concrete instances and carry out the derivatives."""
-    mapping = {}
-    for app in e.atoms(AppliedUndef):
-        if app.func.__name__ in instances:
-            mapping[app.func] = instances[app.func.__name__].lam
-    if mapping:
-        e = e.subs(mapping)
+    for func in {app.func for app in e.atoms(AppliedUndef)}:
+        if func.__name__ in instances:
+            e = e.replace(func, instances[func.__name__].lam)
     return e.replace(
         lambda n: isinstance(n, (sp.Derivative, sp.Subs)), lambda n: n.doit(deep=False)
     )
