@@ -8,6 +8,7 @@ into an :class:`Outcome`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,11 @@ class Outcome:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
+        if self.max_residual is not None:
+            residual = float(self.max_residual)
+            # JSON has no infinity: an unbounded residual is reported as null (the status and
+            # the counterexample carry the verdict)
+            object.__setattr__(self, "max_residual", residual if math.isfinite(residual) else None)
         if self.counterexample is not None:
             object.__setattr__(
                 self, "counterexample", {str(k): str(v) for k, v in self.counterexample.items()}
