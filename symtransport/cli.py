@@ -78,6 +78,12 @@ def _parser() -> _Parser:
         metavar="N",
         help="example count of property and conjecture claims (default: each claim's own)",
     )
+    check.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="claims run at once, each in its own process (default: one per CPU core)",
+    )
     listing = commands.add_parser(
         "list", help="list the claims with their kinds, expected outcomes and sources"
     )
@@ -119,7 +125,9 @@ def _check(args: argparse.Namespace) -> int:
         if not r.ok:
             print(f"    {r.explanation}", file=table)
 
-    report = run_claims(claims, seed=args.seed, examples=args.examples, progress=show)
+    report = run_claims(
+        claims, seed=args.seed, examples=args.examples, jobs=args.jobs, progress=show
+    )
     s = report.summary()
     by_status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items() if n)
     print(

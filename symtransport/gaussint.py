@@ -1,14 +1,20 @@
-"""Closed forms of Gaussian integrals over the real line (completing the square).
+"""Closed forms of Gaussian integrals over intervals (completing the square).
 
-For ``A > 0`` (provably, from the symbols' assumptions)
+For ``A > 0`` (provably, from the symbols' assumptions) and ``Y ~ N(mu, s2)`` with
+``mu = B/(2A)``, ``s2 = 1/(2A)``,
 
-    int_{-oo}^{oo} x^k exp(-A x^2 + B x + C) dx = exp(C + B^2/(4A)) sqrt(pi/A) E[Y^k],
+    int_a^b x^k exp(-A x^2 + B x + C) dx
+        = exp(C + B^2/(4A)) * int_{a-mu}^{b-mu} (z + mu)^k exp(-z^2/(2 s2)) dz,
 
-where ``Y ~ N(B/(2A), 1/(2A))`` and ``E[Y^k] = sum_j binom(k, 2j) mu^(k-2j) sigma^(2j) (2j-1)!!``.
-Almost every integral of the theory (convolutions with Gaussian noise, posterior means,
-moments and entropies of Gaussians) is of this form, and SymPy's general integrator is slow on
-them and leaves them unsimplified. :func:`gaussian_integrals` rewrites every such integral in an
-expression and leaves all others untouched; it is one of the exact stage's rewrites.
+and the one-sided moments ``J_j(c) = int_c^oo z^j exp(-z^2/(2 s2)) dz`` obey
+``J_0 = sqrt(pi s2 / 2) erfc(c / sqrt(2 s2))``, ``J_1 = s2 exp(-c^2/(2 s2))`` and
+``J_j = c^(j-1) s2 exp(-c^2/(2 s2)) + (j-1) s2 J_{j-2}``; over the whole line
+``int z^j exp(-z^2/(2 s2)) dz = sqrt(2 pi s2) s2^(j/2) (j-1)!!`` for even ``j`` and 0 for odd.
+Almost every integral of the theory (convolutions with Gaussian, Laplace or uniform noise,
+posterior means and covariances, moments and entropies of Gaussians) is of this form, iterated
+over the coordinates; SymPy's general integrator is slow on them and leaves them unsimplified.
+:func:`gaussian_integrals` rewrites every such integral in an expression (innermost variable
+first) and leaves all others untouched; it is one of the exact stage's rewrites.
 """
 
 from __future__ import annotations
@@ -18,18 +24,29 @@ import sympy as sp
 __all__ = ["gaussian_integral", "gaussian_integrals"]
 
 
-def _moment(k: int, mean: sp.Expr, variance: sp.Expr) -> sp.Expr:
-    """``E[Y^k]`` for ``Y ~ N(mean, variance)``."""
-    return sp.Add(
-        *(
-            sp.binomial(k, 2 * j) * mean ** (k - 2 * j) * variance**j * sp.factorial2(2 * j - 1)
-            for j in range(k // 2 + 1)
-        )
-    )
+def _tail(j: int, c: sp.Expr, s2: sp.Expr) -> sp.Expr:
+    """``int_c^oo z^j exp(-z^2/(2 s2)) dz`` (``c`` may be ``-oo``)."""
+    if c == -sp.oo:
+        if j % 2:
+            return sp.Integer(0)
+        return sp.sqrt(2 * sp.pi * s2) * s2 ** sp.Rational(j, 2) * sp.factorial2(j - 1)
+    if c == sp.oo:
+        return sp.Integer(0)
+    g = sp.exp(-(c**2) / (2 * s2))
+    if j == 0:
+        return sp.sqrt(sp.pi * s2 / 2) * sp.erfc(c / sp.sqrt(2 * s2))
+    if j == 1:
+        return s2 * g
+    return c ** (j - 1) * s2 * g + (j - 1) * s2 * _tail(j - 2, c, s2)
 
 
-def _term(term: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
-    """The integral of one term ``c * x^k * exp(quadratic)`` over R, or None if not of that form."""
+def _window(j: int, low: sp.Expr, high: sp.Expr, s2: sp.Expr) -> sp.Expr:
+    """``int_low^high z^j exp(-z^2/(2 s2)) dz``."""
+    return _tail(j, low, s2) - _tail(j, high, s2)
+
+
+def _split(term: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, int, sp.Expr] | None:
+    """``term = coeff * x^power * exp(exponent)`` with ``coeff`` free of x, or None."""
     coeff, dep = term.as_independent(x, as_Add=False)
     power, exponent = 0, sp.Integer(0)
     for factor in sp.Mul.make_args(sp.powsimp(dep, combine="exp")):
@@ -44,6 +61,15 @@ def _term(term: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
             exponent += exp
         elif factor != 1:
             return None
+    return coeff, power, exponent
+
+
+def _term(term: sp.Expr, x: sp.Symbol, low: sp.Expr, high: sp.Expr) -> sp.Expr | None:
+    """The integral of one term ``c * x^k * exp(quadratic)`` over [low, high], or None."""
+    split = _split(term, x)
+    if split is None:
+        return None
+    coeff, power, exponent = split
     try:
         poly = sp.Poly(sp.expand(exponent), x)
     except sp.PolynomialError:
@@ -55,30 +81,43 @@ def _term(term: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
         return None
     big_a = -a2
     mean, variance = a1 / (2 * big_a), 1 / (2 * big_a)
-    return (
-        coeff
-        * sp.exp(a0 + a1**2 / (4 * big_a))
-        * sp.sqrt(sp.pi / big_a)
-        * _moment(power, mean, variance)
+    moments = sp.Add(
+        *(
+            sp.binomial(power, j)
+            * mean ** (power - j)
+            * _window(j, low - mean, high - mean, variance)
+            for j in range(power + 1)
+        )
     )
+    return coeff * sp.exp(a0 + a1**2 / (4 * big_a)) * moments
 
 
-def gaussian_integral(integral: sp.Integral) -> sp.Expr | None:
-    """The closed form of ``integral`` if it is a Gaussian integral over R, else None."""
-    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
+def _one(body: sp.Expr, limit: tuple[sp.Basic, ...]) -> sp.Expr | None:
+    if len(limit) != 3:
         return None
-    x, low, high = integral.limits[0]
-    if low != -sp.oo or high != sp.oo:
+    x, low, high = limit
+    if low.has(x) or high.has(x):
         return None
-    body = sp.expand(sp.expand_log(integral.function), power_exp=False, log=False)
-    parts = [_term(t, x) for t in sp.Add.make_args(body)]
+    expanded = sp.expand(sp.expand_log(body), power_exp=False, log=False)
+    parts = [_term(t, x, low, high) for t in sp.Add.make_args(expanded)]
     if any(p is None for p in parts):
         return None
     return sp.Add(*parts)
 
 
+def gaussian_integral(integral: sp.Integral) -> sp.Expr | None:
+    """The closed form of ``integral`` (iterated, innermost first), or None if any layer is not
+    a Gaussian integral over an interval."""
+    body = integral.function
+    for limit in integral.limits:
+        body = _one(body, limit)
+        if body is None:
+            return None
+    return body
+
+
 def gaussian_integrals(expr: sp.Basic) -> sp.Basic:
-    """``expr`` with every Gaussian integral over R replaced by its closed form."""
+    """``expr`` with every Gaussian integral replaced by its closed form."""
     return expr.replace(
         lambda e: isinstance(e, sp.Integral) and gaussian_integral(e) is not None,
         gaussian_integral,

@@ -10,8 +10,10 @@ Semantics (see ``DESIGN.md``, "Verification"):
   (>= 30) significant digits; agreement everywhere is ``verified``, a difference that stays far
   above the evaluation error when re-evaluated at 2x and 4x the precision is ``refuted`` with
   that point as counterexample;
-* after a proof the numeric stage still runs on a few points as a cross-check of SymPy itself:
-  a certified counterexample then wins over the "proof";
+* after a proof the numeric stage still runs on a few points (under at most 20 % of the
+  budget, and 3 s) as a cross-check of SymPy itself: a certified counterexample then wins over the
+  "proof"; the explanation says how many cross-check points agreed (possibly none, when the
+  expression is too costly to evaluate within that share);
 * anything else is ``undecided``.
 
 Each stage runs in a child process that is killed when the budget is spent, so the call returns
@@ -39,6 +41,8 @@ __all__ = ["IdentityCheck", "verify_identity"]
 EXACT_SHARE = 0.4  # fraction of the budget the exact stage may use
 MIN_AGREEING = 8  # agreeing points needed for `verified` (fewer only when fewer are possible)
 CROSS_CHECK_POINTS = 3  # numeric points run after a proof, as a check on SymPy
+CROSS_CHECK_SHARE = 0.2  # fraction of the budget the cross-check may use after a proof
+CROSS_CHECK_MAX_SECONDS = 3.0  # and at most this long (multi-d quadrature is slow)
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,8 @@ def verify_identity(
     if proved is not None:
         wanted = min(wanted, CROSS_CHECK_POINTS)
     remaining = timeout - (time.monotonic() - start)
+    if proved is not None:
+        remaining = min(remaining, CROSS_CHECK_SHARE * timeout, CROSS_CHECK_MAX_SECONDS)
     numeric = run_with_budget(
         numeric_stage,
         (left, right, symbols, constraint_list, families, seed, wanted, digits),
