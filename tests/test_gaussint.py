@@ -6,23 +6,43 @@ import sympy as sp
 
 from symtransport.gaussint import gaussian_integral, gaussian_integrals
 
-x = sp.Symbol("x", real=True)
+x, y = sp.symbols("x y", real=True)
 a = sp.Symbol("a", positive=True)
 b, c = sp.symbols("b c", real=True)
 TOL = mpmath.mpf("1e-24")  # quadrature of an analytic Gaussian integrand at 30 digits
 
 
+VALUES = {a: sp.Rational(7, 5), b: sp.Rational(-3, 4), c: sp.Rational(1, 3)}
+
+
 @pytest.mark.parametrize("k", range(5))
-def test_moments_match_quadrature(k):
+@pytest.mark.parametrize(
+    ("low", "high"), [(-sp.oo, sp.oo), (c, sp.oo), (-sp.oo, b), (b, c), (c, b)]
+)
+def test_moments_match_quadrature(k, low, high):
     integrand = x**k * sp.exp(-a * x**2 + b * x + c) * (1 + x)
-    closed = gaussian_integral(sp.Integral(integrand, (x, -sp.oo, sp.oo)))
+    closed = gaussian_integral(sp.Integral(integrand, (x, low, high)))
     assert closed is not None
-    values = {a: sp.Rational(7, 5), b: sp.Rational(-3, 4), c: sp.Rational(1, 3)}
-    f = sp.lambdify([x], integrand.subs(values), "mpmath")
+    f = sp.lambdify([x], integrand.subs(VALUES), "mpmath")
+    lo, hi = (sp.sympify(v).subs(VALUES) for v in (low, high))
     with mpmath.workdps(30):
-        reference = mpmath.quad(f, [-mpmath.inf, 0, mpmath.inf])
-        got = sp.N(closed.subs(values), 30)
-        assert abs(mpmath.mpf(str(got)) - reference) < TOL * max(1, abs(reference))
+        ends = [
+            mpmath.mpf(sp.N(v, 40)) if v.is_finite else (mpmath.inf if v > 0 else -mpmath.inf)
+            for v in (lo, hi)
+        ]
+        reference = mpmath.quad(f, [ends[0], 0, ends[1]] if ends[0] < 0 < ends[1] else ends)
+        got = mpmath.mpf(str(sp.N(closed.subs(VALUES), 40)))
+        assert abs(got - reference) < TOL * max(1, abs(reference))
+
+
+def test_iterated_two_dimensional_integral():
+    q = x * y * sp.exp(-(x**2 + x * y + y**2))
+    closed = gaussian_integral(sp.Integral(q, (x, -sp.oo, sp.oo), (y, -sp.oo, sp.oo)))
+    f = sp.lambdify([x, y], q, "mpmath")
+    with mpmath.workdps(20):
+        reference = mpmath.quad(f, [-mpmath.inf, 0, mpmath.inf], [-mpmath.inf, 0, mpmath.inf])
+    assert sp.simplify(closed + 2 * sp.sqrt(3) * sp.pi / 9) == 0
+    assert abs(reference + 2 * mpmath.sqrt(3) * mpmath.pi / 9) < mpmath.mpf("1e-15")
 
 
 def test_log_of_a_gaussian_inside_is_expanded():
@@ -37,10 +57,10 @@ def test_log_of_a_gaussian_inside_is_expanded():
     [
         sp.Integral(sp.exp(-b * x**2), (x, -sp.oo, sp.oo)),  # sign of b unknown: may diverge
         sp.Integral(sp.exp(a * x**2), (x, -sp.oo, sp.oo)),  # diverges
-        sp.Integral(sp.exp(-a * x**2), (x, 0, sp.oo)),  # half line
         sp.Integral(sp.exp(-a * x**4), (x, -sp.oo, sp.oo)),  # not quadratic
         sp.Integral(sp.exp(-a * x**2) / (1 + x**2), (x, -sp.oo, sp.oo)),  # not polynomial
-        sp.Integral(sp.exp(-a * x**2), (x, -sp.oo, sp.oo), (b, 0, 1)),  # two variables
+        sp.Integral(sp.exp(-a * x**2), (x, -sp.oo, sp.oo), (b, 0, 1)),  # outer layer not Gaussian
+        sp.Integral(sp.exp(-a * x**2), (x, 0, x)),  # a limit depending on its own variable
     ],
 )
 def test_other_integrals_are_left_alone(integral):
