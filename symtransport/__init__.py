@@ -7,6 +7,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from symtransport.claims import CheckContext, Claim, claim
 from symtransport.cli import run_script
+from symtransport.dae import ShallowDAE
+from symtransport.densities import Density, Gaussian, GaussianMixture
 from symtransport.derivation import Derivation, Step
 from symtransport.errors import (
     IllPosedError,
@@ -15,6 +17,7 @@ from symtransport.errors import (
     SymtransportWarning,
     UnsupportedError,
 )
+from symtransport.noise import NoiseModel, noise_model
 from symtransport.outcome import Outcome
 from symtransport.parsing import parse_expression
 from symtransport.properties import check_property, measure, search_conjecture
@@ -30,12 +33,17 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "CheckContext",
     "Claim",
+    "Density",
     "Derivation",
+    "Gaussian",
+    "GaussianMixture",
     "IdentityCheck",
     "IllPosedError",
     "InvalidArgument",
+    "NoiseModel",
     "Outcome",
     "Report",
+    "ShallowDAE",
     "Status",
     "Step",
     "SymtransportError",
@@ -46,6 +54,7 @@ __all__ = [
     "claim",
     "collect",
     "measure",
+    "noise_model",
     "parse_expression",
     "run_claims",
     "run_script",

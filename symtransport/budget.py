@@ -13,7 +13,11 @@ between yielded values (best effort).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -22,6 +26,7 @@ from typing import Any
 
 __all__ = ["BudgetRun", "run_with_budget"]
 
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 _DONE = "__symtransport_done__"
 _FAILED = "__symtransport_failed__"
 
@@ -42,7 +47,26 @@ class BudgetRun:
     error: str | None = None
 
 
-def _child(work: Callable[..., Iterator[Any]], args: tuple[Any, ...], conn: Any) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (PR_SET_PDEATHSIG).
+
+    A worker killed at its budget may itself be waiting on a worker of its own (a claim's
+    process runs verify_identity's stages in children); without this, those grandchildren
+    would outlive the run. Elsewhere this is a no-op.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _child(
+    work: Callable[..., Iterator[Any]], args: tuple[Any, ...], conn: Any, parent: int
+) -> None:
+    _die_with_parent(parent)
     try:
         for message in work(*args):
             conn.send(message)
@@ -70,7 +94,7 @@ def run_with_budget(
         return _run_inline(work, args, seconds)
     deadline = time.monotonic() + max(seconds, 0.0)
     receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(work, args, sender), daemon=False)
+    process = ctx.Process(target=_child, args=(work, args, sender, os.getpid()), daemon=False)
     process.start()
     sender.close()
     run = BudgetRun()

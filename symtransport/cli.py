@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from symtransport.claims import Claim
+from symtransport.derive import derive_dae, parse_matrix, parse_variables, render
 from symtransport.errors import SymtransportError
+from symtransport.noise import NOISE_MODELS
 from symtransport.runner import ClaimResult, collect, run_claims, select
 
 __all__ = ["claims_table", "main", "run_script"]
@@ -25,6 +27,15 @@ examples:
   symtransport check --only 'tweedie-*'       only the claims whose id matches the glob
   symtransport check proofs/my_claims.py --json report.json
   symtransport list                           the claims, their kinds and sources
+"""
+
+
+DERIVE_EXAMPLES = """\
+examples:
+  symtransport derive dae --density "exp(-x**2/2)" --vars x
+  symtransport derive dae --density "(1 + x**2/3)**(-2)" --vars x --noise laplace
+  symtransport derive dae --density "exp(-(x**2 + x*y + y**2))" --vars x,y \\
+      --noise-cov "[[2,0.5],[0.5,1]]" --format json
 """
 
 
@@ -84,6 +95,31 @@ def _parser() -> _Parser:
         metavar="N",
         help="claims run at once, each in its own process (default: one per CPU core)",
     )
+    derive = commands.add_parser(
+        "derive",
+        help="derive and check a transport map for a density typed by hand",
+        epilog=DERIVE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    targets = derive.add_subparsers(dest="target", required=True, parser_class=_Parser)
+    dae = targets.add_parser(
+        "dae",
+        help="the shallow DAE g_t = E[x | x~] for additive noise of variance t",
+        epilog=DERIVE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dae.add_argument("--density", required=True, metavar="EXPR", help="the data density mu_0")
+    dae.add_argument("--vars", required=True, metavar="x,y", help="its variables (t is reserved)")
+    dae.add_argument(
+        "--noise", default="gaussian", choices=sorted(NOISE_MODELS), help="noise model"
+    )
+    dae.add_argument(
+        "--noise-cov",
+        metavar="MATRIX",
+        help="C for Gaussian noise N(0, tC), e.g. [[2,0.5],[0.5,1]]",
+    )
+    dae.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    dae.add_argument("--seed", type=_int, default=0, help="random seed of the checks (default 0)")
     listing = commands.add_parser(
         "list", help="list the claims with their kinds, expected outcomes and sources"
     )
@@ -169,11 +205,20 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _derive(args: argparse.Namespace) -> int:
+    variables = parse_variables(args.vars)
+    cov = parse_matrix(args.noise_cov) if args.noise_cov is not None else None
+    print(f"deriving the shallow DAE ({args.noise} noise)...", file=sys.stderr)
+    result = derive_dae(args.density, variables, noise=args.noise, noise_cov=cov, seed=args.seed)
+    print(render(result, args.format))
+    return 0 if result["status"] in ("proved", "verified") else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symtransport`` command; returns the exit code."""
     try:
         args = _parser().parse_args(argv)
-        return {"check": _check, "list": _list}[args.command](args)
+        return {"check": _check, "list": _list, "derive": _derive}[args.command](args)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -85,6 +85,7 @@ def compile_mp(expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
             raise NumericTrouble(f"unevaluated derivative in {e}")
     dummies = [sp.Dummy(f"special{i}") for i in range(len(specials))]
     replaced = [e.xreplace(dict(zip(specials, dummies, strict=True))) for e in exprs]
+    parts = [_memoised(_compile_special(node, symbols), node, symbols) for node in specials]
     main = sp.lambdify(
         [*symbols, *dummies],
         replaced,
@@ -93,7 +94,6 @@ def compile_mp(expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
             {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}
         ),
     )
-    parts = [_compile_special(node, symbols) for node in specials]
 
     def evaluate(*values: Any) -> Any:
         extra = [part(*values) for part in parts]
@@ -101,6 +101,27 @@ def compile_mp(expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
         return out if isinstance(expr, (list, tuple)) else out[0]
 
     return evaluate
+
+
+def _memoised(part: MpFunction, node: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
+    """``part`` remembering its last values by the arguments it depends on.
+
+    An integral inside an integrand that does not involve the outer integration variable (a
+    normalising constant, a posterior mean inserted into a loss) is then computed once per
+    point instead of once per quadrature node.
+    """
+    used = [i for i, s in enumerate(symbols) if s in node.free_symbols]
+    memo: dict[tuple[Any, ...], Any] = {}
+
+    def value(*values: Any) -> Any:
+        key = (mpmath.mp.prec, *(values[i] for i in used))
+        if key not in memo:
+            if len(memo) > 4096:
+                memo.clear()
+            memo[key] = part(*values)
+        return memo[key]
+
+    return value
 
 
 def _compile_special(node: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:

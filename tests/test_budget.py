@@ -1,4 +1,8 @@
+import os
+import sys
 import time
+
+import pytest
 
 from symtransport.budget import run_with_budget
 
@@ -52,3 +56,35 @@ def test_a_finished_worker():
     run = run_with_budget(_finish, (), 5)
     assert run.finished and not run.timed_out and run.error is None
     assert run.messages == [0, 1, 2]
+
+
+def _sleep_writing_pid(path):
+    with open(path, "w") as f:
+        f.write(str(os.getpid()))
+    yield "started"
+    time.sleep(600)
+
+
+def _nested(path):
+    yield "outer"
+    run_with_budget(_sleep_writing_pid, (path,), 600)  # blocks: the outer budget ends it
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return not any(line.startswith("State:") and "Z" in line for line in f)
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_of_a_killed_worker_die_with_it(tmp_path):
+    path = tmp_path / "pid"
+    run = run_with_budget(_nested, (str(path),), 2.0)
+    assert run.timed_out
+    pid = int(path.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
