@@ -157,19 +157,43 @@ def _compile_integral(node: sp.Integral, symbols: Sequence[sp.Symbol]) -> MpFunc
                 bound[i] = xv
                 return integrand(*values, *bound) if i == 0 else level(i - 1)
 
-            peaks = _float_peaks(fast, values, a, b) if i == 0 and n == 1 else []
+            if i == 0 and n == 1 and fast is not None:
+                peaks, mass = _float_scan(fast, values, a, b)
+            else:
+                peaks, mass = [], _coarse_mass(g, a, b) if i == n - 1 else 0.0
             points = _break_points(g, a, b, values, peaks)
             result, error = mpmath.quad(g, points, error=True)
-            # the outermost quadrature's own error estimate must be small; inner ones feed it
-            if i == n - 1 and error > max(abs(result), mpmath.mpf(10) ** (-2 * mpmath.mp.dps)) * (
-                mpmath.mpf(10) ** (-(mpmath.mp.dps // 3))
-            ):
+            # the outermost quadrature's own error estimate must be small against the size of
+            # the result or, for a result that is 0 by cancellation, of the integral of |f|;
+            # inner quadratures feed the outer one's estimate
+            scale = max(abs(result), mpmath.mpf(mass), mpmath.mpf(10) ** (-2 * mpmath.mp.dps))
+            if i == n - 1 and error > scale * mpmath.mpf(10) ** (-(mpmath.mp.dps // 3)):
                 raise NumericTrouble(f"quadrature error estimate {mpmath.nstr(error, 3)}")
             return result
 
         return level(n - 1)
 
     return value
+
+
+def _coarse_mass(g: MpFunction, a: Any, b: Any) -> float:
+    """A rough integral of |g| (15 digits, 161 nodes), as the scale of a cancelling integral."""
+    with mpmath.workdps(15):
+        a, b = mpmath.mpmathify(a), mpmath.mpmathify(b)
+        if mpmath.isinf(a) or mpmath.isinf(b):
+            half = [mpmath.mpf(10) ** (-3 + 8 * k / 80) for k in range(81)]
+            grid = sorted({*(-h for h in half), mpmath.mpf(0), *half})
+            grid = [v for v in grid if a < v < b]
+        else:
+            grid = [a + (b - a) * k / 160 for k in range(161)]
+        try:
+            f = [abs(g(v)) for v in grid]
+        except (ArithmeticError, ValueError, TypeError):
+            return 0.0
+        total = mpmath.fsum(
+            (f[k] + f[k + 1]) * (grid[k + 1] - grid[k]) / 2 for k in range(len(grid) - 1)
+        )
+        return float(total) if mpmath.isfinite(total) else 0.0
 
 
 def _real_candidates(values: Sequence[Any]) -> list[Any]:
@@ -203,14 +227,17 @@ def _float_version(body: sp.Expr, args: Sequence[sp.Symbol]) -> MpFunction | Non
         return None
 
 
-def _float_peaks(fast: MpFunction | None, values: Sequence[Any], a: Any, b: Any) -> list[float]:
-    """Local maxima of |integrand| on a fine float grid (up to 8, the largest first).
+def _float_scan(
+    fast: MpFunction | None, values: Sequence[Any], a: Any, b: Any
+) -> tuple[list[float], float]:
+    """Local maxima of |integrand| on a fine float grid (up to 8, the largest first), and the
+    trapezoid estimate of the integral of |integrand| on that grid.
 
     The grid is log-spaced on both sides of 0 from 1e-3 to 1e5 (relative spacing 1e-3), plus
     the point's real coordinates, so a peak of relative width 1e-3 anywhere is seen.
     """
     if fast is None:
-        return []
+        return [], 0.0
     lo, hi = float(mpmath.re(a)), float(mpmath.re(b))
     half = np.geomspace(1e-3, 1e5, _SCAN)
     grid = np.concatenate(
@@ -220,20 +247,21 @@ def _float_peaks(fast: MpFunction | None, values: Sequence[Any], a: Any, b: Any)
         grid = np.concatenate([grid, np.linspace(lo, hi, _SCAN)])
     grid = np.unique(grid[(grid > lo) & (grid < hi)])
     if grid.size < 3:
-        return []
+        return [], 0.0
     args = [complex(v) if isinstance(mpmath.mpmathify(v), mpmath.mpc) else float(v) for v in values]
     with np.errstate(all="ignore"):
         try:
             f = np.abs(np.asarray(fast(*args, grid), dtype=complex)) * np.ones_like(grid)
         except Exception:  # a float evaluation that fails only loses a hint
-            return []
+            return [], 0.0
     f = np.where(np.isfinite(f), f, 0.0)
     if not f.any():
-        return []
+        return [], 0.0
     inner = (f[1:-1] >= f[:-2]) & (f[1:-1] >= f[2:]) & (f[1:-1] > 1e-6 * f.max())
     where = np.flatnonzero(inner) + 1
     where = where[np.argsort(-f[where])][:8]
-    return [float(grid[i]) for i in where]
+    mass = float(np.sum((f[1:] + f[:-1]) * np.diff(grid)) / 2)
+    return [float(grid[i]) for i in where], mass
 
 
 def _compile_limit(node: sp.Limit, symbols: Sequence[sp.Symbol]) -> MpFunction:

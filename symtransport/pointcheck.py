@@ -68,9 +68,16 @@ def generic_functions(exprs: Sequence[sp.Basic]) -> dict[str, int]:
 
 def _substitute(e: sp.Basic, instances: Mapping[str, FunctionInstance]) -> sp.Basic:
     """Replace generic functions by concrete instances and carry out the derivatives."""
+    # derivatives first, while the functions are still symbols: substituting a large instance
+    # into a Subs or differentiating it symbolically is far costlier than doing it generically
+    e = _carry_out_derivatives(e)
     for func in {app.func for app in e.atoms(AppliedUndef)}:
         if func.__name__ in instances:
             e = e.replace(func, instances[func.__name__].lam)
+    return _carry_out_derivatives(e)
+
+
+def _carry_out_derivatives(e: sp.Basic) -> sp.Basic:
     return e.replace(
         lambda n: isinstance(n, (sp.Derivative, sp.Subs)), lambda n: n.doit(deep=False)
     )
