@@ -67,12 +67,15 @@ class CheckContext:
 
     ``examples`` is the number of random examples property and conjecture claims should run
     (the claim's own default unless ``symtransport check --examples N`` overrides it);
-    ``timeout`` is the budget in seconds to pass to each :func:`verify_identity` call.
+    ``timeout`` is the budget in seconds to pass to each :func:`verify_identity` call;
+    ``deep`` asks for the costly parts of a check (more dimensions, generic functions inside
+    integrals), which ``symtransport check --deep`` turns on.
     """
 
     seed: int = 0
     examples: int = 20
     timeout: float = 30.0
+    deep: bool = False
 
 
 @dataclass(frozen=True)

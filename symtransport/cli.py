@@ -90,6 +90,12 @@ def _parser() -> _Parser:
         help="example count of property and conjecture claims (default: each claim's own)",
     )
     check.add_argument(
+        "--deep",
+        action="store_true",
+        help="also run the costly parts of the checks (more dimensions, generic functions "
+        "inside integrals); claims get four times their time budget",
+    )
+    check.add_argument(
         "--jobs",
         type=_positive_int,
         metavar="N",
@@ -162,7 +168,12 @@ def _check(args: argparse.Namespace) -> int:
             print(f"    {r.explanation}", file=table)
 
     report = run_claims(
-        claims, seed=args.seed, examples=args.examples, jobs=args.jobs, progress=show
+        claims,
+        seed=args.seed,
+        examples=args.examples,
+        jobs=args.jobs,
+        deep=args.deep,
+        progress=show,
     )
     s = report.summary()
     by_status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items() if n)

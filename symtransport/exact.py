@@ -1,12 +1,12 @@
 """The exact stage of identity verification: bounded canonical rewriting of ``lhs - rhs``.
 
 Each entry of the difference goes through a fixed sequence of rewrites, each valid under the
-symbols' assumptions (no ``force=True``): closed forms of Gaussian integrals over the real line
+symbols' assumptions (no ``force=True``): closed forms of Gaussian integrals
 (:mod:`symtransport.gaussint`), evaluation of derivatives, integrals, limits and sums
-(``doit``), ``expand``, ``cancel`` after ``together``, log and power rules (``expand_log``,
-``powsimp``, ``powdenest``, all assumption-respecting), and finally ``simplify``. The identity
-is proved when every entry becomes structurally 0 (or SymPy's assumption system says it is
-zero).
+(``doit``), an exponential normal form of the numerator (:func:`exp_normal_form`),
+``expand``, ``cancel`` after ``together``, log and power rules (``expand_log``, ``powsimp``,
+``powdenest``, all assumption-respecting), and finally ``simplify``. The identity is proved
+when every entry becomes structurally 0 (or SymPy's assumption system says it is zero).
 
 This module only transforms; the time budget is enforced by running :func:`exact_stage` in a
 child process (:mod:`symtransport.budget`).
@@ -27,13 +27,38 @@ def _log_power_rules(e: sp.Expr) -> sp.Expr:
     return sp.expand(sp.powdenest(sp.powsimp(sp.expand_log(e))))
 
 
-REWRITES: tuple[tuple[str, Callable[[sp.Expr], sp.Expr]], ...] = (
-    ("gaussian integrals", gaussian_integrals),
-    ("doit", lambda e: e.doit()),
-    ("expand", sp.expand),
-    ("cancel", lambda e: sp.cancel(sp.together(e))),
-    ("log-power rules", _log_power_rules),
-    ("simplify", sp.simplify),
+def _exp_normal_term(term: sp.Expr) -> sp.Expr:
+    term = sp.powsimp(term, combine="exp")
+    term = term.replace(lambda n: isinstance(n, sp.exp), lambda n: sp.exp(sp.cancel(n.args[0])))
+    return term.replace(
+        lambda n: n.is_Pow and n.exp.is_Rational and not n.exp.is_Integer,
+        lambda n: sp.Pow(sp.cancel(n.base), n.exp),
+    )
+
+
+def exp_normal_form(e: sp.Expr) -> sp.Expr:
+    """The expanded numerator of ``e`` with each term's exponentials merged into one
+    ``exp(E)``, ``E`` and radicands in cancelled form.
+
+    Sums of Gaussians written differently (``exp(-x^2/(2t)) exp(x^2/(2t+3))`` against
+    ``exp(-3x^2/(2t(2t+3)))``) then meet as equal terms, where ``cancel`` would instead search
+    for polynomial gcds over a dozen exponential generators. The numerator vanishes exactly
+    when ``e`` does (wherever the denominator is non-zero, as for ``cancel``).
+    """
+    numerator, _ = sp.fraction(sp.together(e))
+    return sp.Add(*(_exp_normal_term(t) for t in sp.Add.make_args(sp.expand(numerator))))
+
+
+# (name, rewrite, chained): a chained rewrite's result feeds the next rewrite; an unchained
+# one is only tried on the current expression
+REWRITES: tuple[tuple[str, Callable[[sp.Expr], sp.Expr], bool], ...] = (
+    ("gaussian integrals", gaussian_integrals, True),
+    ("doit", lambda e: e.doit(), True),
+    ("exp normal form", exp_normal_form, False),
+    ("expand", sp.expand, True),
+    ("cancel", lambda e: sp.cancel(sp.together(e)), True),
+    ("log-power rules", _log_power_rules, True),
+    ("simplify", sp.simplify, True),
 )
 
 
@@ -52,16 +77,18 @@ def exact_stage(differences: Sequence[sp.Expr]) -> Iterator[tuple[str, ...]]:
     for index, entry in enumerate(differences):
         current = sp.sympify(entry)
         used = "structural" if _is_zero(current) else None
-        for name, rewrite in REWRITES:
+        for name, rewrite, chained in REWRITES:
             if used is not None:
                 break
-            current = rewrite(current)
-            if _is_zero(current):
+            result = rewrite(current)
+            if _is_zero(result):
                 used = name
+            if chained:
+                current = result
         if used is None:
             yield ("stuck", index)
             return
         methods.append(used)
         yield ("entry", index, used)
-    order = ["structural", *(name for name, _ in REWRITES)]
+    order = ["structural", *(name for name, _, _ in REWRITES)]
     yield ("proved", max(methods, key=order.index) if methods else "structural")

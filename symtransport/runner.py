@@ -145,11 +145,13 @@ def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
     }
 
 
-def run_claim(claim: Claim, *, seed: int = 0, examples: int | None = None) -> ClaimResult:
-    """Run one claim in a child process under its time budget."""
-    ctx = CheckContext(seed=seed, examples=examples or claim.examples)
+def run_claim(
+    claim: Claim, *, seed: int = 0, examples: int | None = None, deep: bool = False
+) -> ClaimResult:
+    """Run one claim in a child process under its time budget (four times it when deep)."""
+    ctx = CheckContext(seed=seed, examples=examples or claim.examples, deep=deep)
     start = time.monotonic()
-    run = run_with_budget(_run_one, (claim, ctx), claim.timeout)
+    run = run_with_budget(_run_one, (claim, ctx), claim.timeout * (4 if deep else 1))
     seconds = round(time.monotonic() - start, 3)
     if run.messages:
         found = run.messages[0]
@@ -225,6 +227,7 @@ def run_claims(
     seed: int = 0,
     examples: int | None = None,
     jobs: int | None = None,
+    deep: bool = False,
     progress: Callable[[ClaimResult], None] | None = None,
 ) -> Report:
     """Run ``claims``, ``jobs`` at a time (default: one per core), each in its own process.
@@ -240,7 +243,9 @@ def run_claims(
     results = []
     # threads only wait on the child processes' pipes; the work runs in those processes
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_claim, c, seed=seed, examples=examples) for c in claims]
+        futures = [
+            pool.submit(run_claim, c, seed=seed, examples=examples, deep=deep) for c in claims
+        ]
         for future in futures:
             result = future.result()
             results.append(result)
