@@ -137,13 +137,21 @@ class ShallowDAE:
         score = sp.Matrix([sp.Derivative(sp.log(ev), x) for x in self.variables])
         return sp.Matrix(self.variables) + self.t * self.C * score
 
+    def log_evidence(self) -> sp.Expr:
+        """``log(nu_t * mu_0)``, expanded when the smoothed density is a single Gaussian."""
+        family = getattr(self.density, "family", None)
+        if self.noise.is_gaussian and family is not None:
+            smoothed = family.smoothed(self.t * self.C)
+            if hasattr(smoothed, "log_pdf"):
+                return smoothed.log_pdf(self.variables)
+        return sp.log(self.evidence())
+
     def map(self) -> sp.Matrix:
         """The transport map ``g_t`` in the most explicit form available."""
         ev = self.evidence()
         if self.noise.is_gaussian and not ev.has(sp.Integral):
-            return sp.Matrix(self.variables) + self.t * self.C * gradient(
-                sp.log(ev), self.variables
-            )
+            score = gradient(self.log_evidence(), self.variables)
+            return sp.Matrix(self.variables) + self.t * self.C * score
         closed = gaussian_integrals(self.posterior_mean_integral())
         return closed if not closed.has(sp.Integral) else self.posterior_mean_integral()
 

@@ -1,0 +1,135 @@
+"""Closed forms of the shallow Gaussian DAE: (30)-(31), (34)-(35), (38) with (40).
+
+The library derives each map from the definitions (the posterior mean (14), Tweedie's form
+(17) and ``nu_t * N(m, S) = N(m, S + tI)``) and each pushforward from the derived affine map
+(``N(m, S)`` pushed through ``x -> Ax + b`` is ``N(Am + b, A S A^T)``); the printed formulas
+are typed only once, on the right-hand side.
+
+* (30)-(31), 1-D: ``g_t(x) = s2 x/(s2 + t) + t m/(s2 + t)``, ``mu_t = N(m, s2/(1 + t/s2)^2)``.
+* (34)-(35), d = 2 with a symbolic covariance ``S = L L^T`` and d = 3 with a fixed one:
+  ``g_t(x) = (I + t S^-1)^-1 x + (I + S/t)^-1 m``, ``mu_t = N(m, S (I + t S^-1)^-2)``.
+* (38) with (40), mixtures with full covariances in d = 1, 2, 3:
+  ``g_t(x) = sum_k gamma_k(x) [(I + t S_k^-1)^-1 x + (I + S_k/t)^-1 m_k]``,
+  ``gamma_k(x) = w_k N(x; m_k, S_k + tI) / sum_j w_j N(x; m_j, S_j + tI)``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symtransport import CheckContext, claim, run_script, verify_identity
+from symtransport.dae import ShallowDAE, affine_pushforward
+from symtransport.densities import Gaussian, GaussianMixture
+from symtransport.instances import fixed_gaussian, fixed_mixture
+from symtransport.symbols import m, s2, t
+
+
+def printed_34(g: Gaussian, xs: sp.Matrix) -> sp.Matrix:
+    """(34): ``(I + t S^-1)^-1 x + (I + t^-1 S)^-1 m``."""
+    eye = sp.eye(g.dim)
+    return (eye + t * g.cov.inv()).inv() * xs + (eye + g.cov / t).inv() * g.mean
+
+
+def printed_35(g: Gaussian) -> sp.Matrix:
+    """(35): ``S (I + t S^-1)^-2``."""
+    inner = (sp.eye(g.dim) + t * g.cov.inv()).inv()
+    return g.cov * inner * inner
+
+
+def printed_38(mixture: GaussianMixture, xs: sp.Matrix) -> sp.Matrix:
+    """(38) with the responsibilities (40)."""
+    smoothed = [
+        w * c.smoothed(t).pdf(list(xs))
+        for w, c in zip(mixture.weights, mixture.components, strict=True)
+    ]
+    total = sp.Add(*smoothed)
+    return sp.Add(
+        *(s / total * printed_34(c, xs) for s, c in zip(smoothed, mixture.components, strict=True)),
+        sp.zeros(mixture.dim, 1),
+    )
+
+
+def derived_pushforward(dae: ShallowDAE) -> tuple[sp.Matrix, sp.Matrix]:
+    """Mean and covariance of ``g_t # N(m, S)`` from the derived (affine) map."""
+    g = dae.density
+    xs = list(dae.variables)
+    image = dae.map()
+    jac = image.jacobian(xs)
+    offset = image.subs(dict.fromkeys(xs, 0))
+    if jac.has(*xs):
+        raise ValueError("the derived map is not affine")
+    return affine_pushforward(g.mean, g.cov, jac, offset)
+
+
+@claim(
+    id="gaussian-shallow",
+    title="Shallow DAE of N(m, s2): the affine map (30) and the pushforward (31)",
+    source="[J] §5.1.1, eqs. (30)-(31)",
+    statement=r"g_t(x)=\frac{\sigma_0^2}{\sigma_0^2+t}x+\frac{t}{\sigma_0^2+t}m_0,\quad"
+    r"g_{t\sharp}\mu_0=N\Big(m_0,\frac{\sigma_0^2}{(1+t/\sigma_0^2)^2}\Big)",
+    kind="derivation",
+)
+def gaussian_shallow(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    dae = ShallowDAE(Gaussian(m, s2))
+    (x,) = dae.variables
+    mean, cov = derived_pushforward(dae)
+    return [
+        dae.derivation().verify(**opts),
+        verify_identity(dae.map()[0], s2 / (s2 + t) * x + t / (s2 + t) * m, **opts),
+        verify_identity(mean[0], m, **opts),
+        verify_identity(cov[0, 0], s2 / (1 + t / s2) ** 2, **opts),
+    ]
+
+
+def symbolic_covariance() -> Gaussian:
+    """``N((m1, m2), L L^T)`` with ``L = [[l1, 0], [l2, l3]]``: every SPD 2x2 matrix."""
+    l1, l3 = sp.symbols("l1 l3", positive=True)
+    l2, m1, m2 = sp.symbols("l2 m1 m2", real=True)
+    lower = sp.Matrix([[l1, 0], [l2, l3]])
+    return Gaussian([m1, m2], lower * lower.T)
+
+
+@claim(
+    id="mvn-shallow",
+    title="Shallow DAE of N(m, S): the affine map (34) and the pushforward (35)",
+    source="[J] §5.1.2, eqs. (34)-(35)",
+    statement=r"g_t(x)=(I+t\Sigma_0^{-1})^{-1}x+(I+t^{-1}\Sigma_0)^{-1}m_0,\quad"
+    r"g_{t\sharp}\mu_0=N\big(m_0,\Sigma_0(I+t\Sigma_0^{-1})^{-2}\big)",
+    kind="derivation",
+)
+def mvn_shallow(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    checks = []
+    for g in (symbolic_covariance(), fixed_gaussian(3)):
+        dae = ShallowDAE(g)
+        mean, cov = derived_pushforward(dae)
+        checks += [
+            verify_identity(dae.map(), printed_34(g, sp.Matrix(dae.variables)), **opts),
+            verify_identity(mean, g.mean, **opts),
+            verify_identity(cov, printed_35(g), **opts),
+        ]
+    return checks
+
+
+@claim(
+    id="gmm-shallow",
+    title="Shallow DAE of a Gaussian mixture: (38) with responsibilities (40)",
+    source="[J] §5.1.3, eqs. (38), (40)",
+    statement=r"g_t(x)=\sum_k\gamma_{kt}(x)\{(I+t\Sigma_k^{-1})^{-1}x+(I+t^{-1}\Sigma_k)^{-1}m_k\},"
+    r"\ \gamma_{kt}=\frac{w_kN(x;m_k,\Sigma_k+tI)}{\sum_jw_jN(x;m_j,\Sigma_j+tI)}",
+    kind="derivation",
+)
+def gmm_shallow(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    checks = []
+    for d in (1, 2, 3):
+        dae = ShallowDAE(fixed_mixture(d))
+        checks.append(
+            verify_identity(dae.map(), printed_38(dae.density, sp.Matrix(dae.variables)), **opts)
+        )
+    return checks
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_script(__file__))

@@ -1,0 +1,118 @@
+"""Two statements of [J] §3.3 and §5.2.2 as printed, against what the definitions give.
+
+* **Large-t limit.** [J] §5.2.2 says the shallow DAE "converges to the origin" as t grows.
+  From (14), ``g_t(x) -> E_{mu_0}[x]``, the data mean: the noise swamps the data term and the
+  posterior becomes the prior. For the symmetric mixture (45) the mean is the origin; for (46)
+  it is ``(0.6, 0)`` and for (47) also ``(0.6, 0)``. Checked as a limit of the derived map.
+* **Sign of the denoising term.** From (15), ``f_t(x~) = g_t(x~) - x~ = -E[eps | x~]``; the
+  text of §3.3 calls ``f_t`` "the posterior mean E[eps | x~] of noise", dropping the minus.
+  Checked with every noise model on Gaussian data (d = 1, 2).
+
+Each printed version is a claim ``<id>-as-printed`` expected to be refuted.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symtransport import CheckContext, claim, run_script, verify_identity
+from symtransport.dae import ShallowDAE
+from symtransport.instances import fixed_gaussian, fixed_mixture, paper_mixtures
+from symtransport.noise import NOISE_MODELS, noise_model
+
+
+def large_t_limit(dae: ShallowDAE) -> sp.Matrix:
+    """``lim_{t -> oo} g_t(x)`` of the derived map, unevaluated."""
+    return dae.map().applyfunc(lambda c: sp.Limit(c, dae.t, sp.oo))
+
+
+def limit_cases() -> list[ShallowDAE]:
+    """The paper's mixtures (45)-(47) and fixed mixtures in d = 1 (and 3, with ``--deep``)."""
+    mixtures = [*paper_mixtures().values(), fixed_mixture(1), fixed_mixture(3)]
+    return [ShallowDAE(mix) for mix in mixtures]
+
+
+@claim(
+    id="shallow-limit",
+    title="As t -> oo the shallow DAE maps every point to the data mean",
+    source="[J] §5.2.2 (corrected); notes §3.2",
+    statement=r"\lim_{t\to\infty} g_t(x) = \mathbb{E}_{\mu_0}[x]",
+    kind="identity",
+)
+def shallow_limit(ctx: CheckContext) -> list:
+    # SymPy's limit() rarely finishes on these ratios: a short budget leaves the rest to the
+    # numeric stage (Richardson extrapolation at 30-120 digits)
+    cases = limit_cases() if ctx.deep else limit_cases()[:4]
+    return [
+        verify_identity(large_t_limit(dae), dae.density.mean, seed=ctx.seed, timeout=8)
+        for dae in cases
+    ]
+
+
+@claim(
+    id="shallow-limit-as-printed",
+    title="As printed: the shallow DAE converges to the origin as t -> oo",
+    source="[J] §5.2.2, as printed",
+    statement=r"\lim_{t\to\infty} g_t(x) = 0\quad\text{(for the mixtures (45)-(47))}",
+    kind="identity",
+    expected="refuted",
+)
+def shallow_limit_as_printed(ctx: CheckContext) -> list:
+    return [
+        verify_identity(large_t_limit(dae), sp.zeros(dae.dim, 1), seed=ctx.seed, timeout=8)
+        for dae in limit_cases()[:3]
+    ]
+
+
+def posterior_noise_mean(dae: ShallowDAE) -> sp.Matrix:
+    """``E[eps | x~ = x] = int eps nu_t(eps) mu_0(x - eps) / int nu_t(eps) mu_0(x - eps)``."""
+    eps = dae.eps
+    shifted = dae.density.pdf([x - e for x, e in zip(dae.variables, eps, strict=True)])
+    evidence = dae.noise.expectation(shifted, eps, dae.t)
+    return sp.Matrix([dae.noise.expectation(e * shifted, eps, dae.t) / evidence for e in eps])
+
+
+def sign_cases() -> list[ShallowDAE]:
+    """Gaussian data in d = 1, 2 with every noise model (diagonal covariance off-Gaussian)."""
+    return [
+        ShallowDAE(fixed_gaussian(d, diagonal=name != "gaussian"), noise_model(name))
+        for name in NOISE_MODELS
+        for d in (1, 2)
+    ]
+
+
+@claim(
+    id="dae-noise-sign",
+    title="The denoising term is minus the posterior mean of the noise",
+    source="[J] eq. (15) (corrected text of §3.3)",
+    statement=r"f_t(\tilde x) = g_t(\tilde x) - \tilde x = -\mathbb{E}[\varepsilon\mid\tilde x]",
+    kind="identity",
+)
+def dae_noise_sign(ctx: CheckContext) -> list:
+    return [
+        verify_identity(
+            dae.displacement(), -posterior_noise_mean(dae), seed=ctx.seed, timeout=ctx.timeout
+        )
+        for dae in sign_cases()
+    ]
+
+
+@claim(
+    id="dae-noise-sign-as-printed",
+    title="As printed: the denoising term is the posterior mean of the noise",
+    source="[J] §3.3, as printed",
+    statement=r"f_t(\tilde x) = \mathbb{E}[\varepsilon\mid\tilde x]",
+    kind="identity",
+    expected="refuted",
+)
+def dae_noise_sign_as_printed(ctx: CheckContext) -> list:
+    return [
+        verify_identity(
+            dae.displacement(), posterior_noise_mean(dae), seed=ctx.seed, timeout=ctx.timeout
+        )
+        for dae in sign_cases()[:1]
+    ]
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_script(__file__))
