@@ -26,6 +26,8 @@ examples:
   symtransport check                          run the bundled proofs
   symtransport check --only 'tweedie-*'       only the claims whose id matches the glob
   symtransport check proofs/my_claims.py --json report.json
+  symtransport check --deep                   also the costly parts of the checks
+  symtransport derive dae --density "exp(-x**2/2)" --vars x
   symtransport list                           the claims, their kinds and sources
 """
 
