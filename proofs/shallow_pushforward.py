@@ -54,6 +54,9 @@ def l1_error(mixture: GaussianMixture, t: float) -> float:
     gx, gy = image(x, y, t)
     a, b, c, d = jacobian(x, y, t)
     h = GRID[1] - GRID[0]
+    mass = float(np.sum(data(x, y)) * h * h)
+    if abs(mass - 1) > 1e-6:  # the grid must hold the data's mass, or the L1 error means nothing
+        raise ValueError(f"the grid holds mass {mass:.8f} of mu_0, not 1")
     return float(np.sum(np.abs(data(x, y) - approx(gx, gy) * (a * d - b * c))) * h * h)
 
 
