@@ -221,7 +221,8 @@ def _list(args: argparse.Namespace) -> int:
 def _derive(args: argparse.Namespace) -> int:
     variables = parse_variables(args.vars)
     cov = parse_matrix(args.noise_cov) if args.noise_cov is not None else None
-    print(f"deriving the shallow DAE ({args.noise} noise)...", file=sys.stderr)
+    if sys.stderr.isatty():  # progress for people; scripts get one line per error only
+        print(f"deriving the shallow DAE ({args.noise} noise)...", file=sys.stderr)
     result = derive_dae(args.density, variables, noise=args.noise, noise_cov=cov, seed=args.seed)
     print(render(result, args.format))
     return 0 if result["status"] in ("proved", "verified") else 1

@@ -68,7 +68,7 @@ class ShallowDAE:
             raise InvalidArgument(
                 f"variables={[str(x) for x in xs]} has {len(xs)} names for a density on R^{d}"
             )
-        if self.t in xs:
+        if any(x.name == self.t.name for x in xs):
             raise InvalidArgument("t is reserved for the noise variance; rename that variable")
         self.noise.check_dimension(d)
         object.__setattr__(self, "variables", xs)

@@ -41,7 +41,14 @@ def _tail(j: int, c: sp.Expr, s2: sp.Expr) -> sp.Expr:
 
 
 def _window(j: int, low: sp.Expr, high: sp.Expr, s2: sp.Expr) -> sp.Expr:
-    """``int_low^high z^j exp(-z^2/(2 s2)) dz``."""
+    """``int_low^high z^j exp(-z^2/(2 s2)) dz``.
+
+    A lower half-line is written as the mirrored upper tail, ``(-1)^j J_j(-high)``, not as
+    ``J_j(-oo) - J_j(high)``: the difference of two nearly equal numbers loses every digit
+    when ``high`` is far below 0 (``erfc`` close to 2).
+    """
+    if low == -sp.oo and high != sp.oo:
+        return (-1) ** j * _tail(j, -high, s2)
     return _tail(j, low, s2) - _tail(j, high, s2)
 
 
