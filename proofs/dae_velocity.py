@@ -42,7 +42,7 @@ def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
     ]
     if deep:
         out += [  # mutation: skip - which instances to check
-            ShallowDAE(fixed_gaussian(1), noise_model("laplace")),
+            ShallowDAE(fixed_gaussian(1), noise_model("laplace")),  # mutation: skip - instance
             ShallowDAE(fixed_gaussian(1), noise_model("uniform")),
             ShallowDAE(fixed_mixture(2)),
         ]

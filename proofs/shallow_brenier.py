@@ -33,7 +33,7 @@ EIGEN_TOL = 1e-10
 def psd_everywhere(dae: ShallowDAE, examples: int, seed: int) -> object:
     """Property: the Jacobian's eigenvalues are >= 0 at random points and times."""
     jac = sp.lambdify([*dae.variables, dae.t], dae.jacobian(), modules=["scipy", "numpy"])
-    coords = st.floats(-6, 6, allow_nan=False)
+    coords = st.floats(-6, 6, allow_nan=False)  # mutation: skip - the sampled region
     strategy = st.tuples(st.lists(coords, min_size=dae.dim, max_size=dae.dim), st.floats(0.01, 20))
 
     def holds(example: tuple[list[float], float]) -> bool:

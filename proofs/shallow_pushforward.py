@@ -52,12 +52,16 @@ def l1_error(mixture: GaussianMixture, t: float) -> float:
     approx = sp.lambdify(xs, printed_39(mixture, sp.nsimplify(t)).pdf(xs), "numpy")
     x, y = np.meshgrid(GRID, GRID)
     gx, gy = image(x, y, t)
-    a, b, c, d = jacobian(x, y, t)
+    det = np.linalg.det(
+        np.moveaxis(
+            np.asarray(jacobian(x, y, t), dtype=float).reshape(2, 2, *x.shape), (0, 1), (-2, -1)
+        )
+    )
     h = GRID[1] - GRID[0]
     mass = float(np.sum(data(x, y)) * h * h)
     if abs(mass - 1) > 1e-6:  # the grid must hold the data's mass, or the L1 error means nothing
         raise ValueError(f"the grid holds mass {mass:.8f} of mu_0, not 1")
-    return float(np.sum(np.abs(data(x, y) - approx(gx, gy) * (a * d - b * c))) * h * h)
+    return float(np.sum(np.abs(data(x, y) - approx(gx, gy) * det)) * h * h)
 
 
 @claim(
