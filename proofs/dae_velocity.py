@@ -10,8 +10,8 @@ backward heat equation.
 
 which for the derived maps equals ``-div(C grad mu_0)`` (18): the backward heat equation, with
 the full Laplacian for ``C = I``. Both are checked on the maps the library derives, as limits
-``t -> 0+``, for a Gaussian with full covariance in 2-D (isotropic and anisotropic noise) and,
-for the velocity, a mixture in 1-D; ``--deep`` adds Laplace and uniform noise in 1-D and
+``t -> 0+``, for Gaussians with full covariances in 2-D (isotropic and anisotropic noise) and
+3-D and, for the velocity, a mixture in 1-D; ``--deep`` adds Laplace and uniform noise in 1-D and
 mixtures for the heat equation (numeric limits, slow).
 """
 
@@ -39,6 +39,7 @@ def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
     out += [
         ShallowDAE(fixed_gaussian(2)),  # mutation: skip - which instance to check
         ShallowDAE(fixed_gaussian(2), noise_model("gaussian", C2)),  # mutation: skip - idem
+        ShallowDAE(fixed_gaussian(3)),  # mutation: skip - idem
     ]
     if deep:
         out += [  # mutation: skip - which instances to check
