@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import Any, Self
 
 import mpmath
 import numpy as np
@@ -365,8 +365,35 @@ def _free_symbols(*exprs: sp.Basic) -> frozenset[sp.Symbol]:
 # --------------------------------------------------------------------------------------------
 
 
+class _GaussianFamily:
+    """What Gaussians and Gaussian mixtures share: each is its own (exactly normalised)
+    Gaussian family; subclasses define ``free_symbols``."""
+
+    free_symbols: frozenset[sp.Symbol]
+
+    @property
+    def family(self) -> Self:
+        """The Gaussian family the density belongs to: itself."""
+        return self
+
+    @property
+    def normalisation(self) -> sp.Expr:
+        """The normalisation constant of ``pdf``: 1 (the density is normalised)."""
+        return sp.Integer(1)
+
+    @property
+    def exact_normalisation(self) -> bool:
+        """Always True: the normalisation is exact."""
+        return True
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when no parameter contains a symbol."""
+        return not self.free_symbols
+
+
 @dataclass(frozen=True)
-class Gaussian:
+class Gaussian(_GaussianFamily):
     """The normal distribution ``N(mean, cov)`` on R^d.
 
     ``mean``: a scalar (d = 1), a flat sequence or a SymPy column Matrix. ``cov``: a scalar
@@ -398,29 +425,9 @@ class Gaussian:
         return int(self.mean.rows)
 
     @property
-    def family(self) -> Gaussian:
-        """The Gaussian family the density belongs to: itself."""
-        return self
-
-    @property
-    def normalisation(self) -> sp.Expr:
-        """The normalisation constant of :meth:`pdf`: 1 (the density is normalised)."""
-        return sp.Integer(1)
-
-    @property
-    def exact_normalisation(self) -> bool:
-        """Always True: the normalisation is exact."""
-        return True
-
-    @property
     def free_symbols(self) -> frozenset[sp.Symbol]:
         """The symbols in the mean and the covariance."""
         return _free_symbols(self.mean, self.cov)
-
-    @property
-    def is_numeric(self) -> bool:
-        """True when mean and covariance contain no symbols."""
-        return not self.free_symbols
 
     @cached_property
     def precision(self) -> sp.ImmutableMatrix:
@@ -479,7 +486,7 @@ class Gaussian:
 
 
 @dataclass(frozen=True)
-class GaussianMixture:
+class GaussianMixture(_GaussianFamily):
     """The mixture ``sum_k w_k N(m_k, S_k)`` of Gaussians on R^d ([J] §5.1, eqs. (38)-(43)).
 
     ``weights``: a sequence of numbers or real SymPy expressions, each provably > 0, summing to
@@ -576,29 +583,9 @@ class GaussianMixture:
         return self.components[0].dim
 
     @property
-    def family(self) -> GaussianMixture:
-        """The Gaussian family the density belongs to: itself."""
-        return self
-
-    @property
-    def normalisation(self) -> sp.Expr:
-        """The normalisation constant of :meth:`pdf`: 1 (the density is normalised)."""
-        return sp.Integer(1)
-
-    @property
-    def exact_normalisation(self) -> bool:
-        """Always True: the normalisation is exact."""
-        return True
-
-    @property
     def free_symbols(self) -> frozenset[sp.Symbol]:
         """The symbols in the weights, means and covariances."""
         return _free_symbols(*self.weights).union(*(c.free_symbols for c in self.components))
-
-    @property
-    def is_numeric(self) -> bool:
-        """True when no weight, mean or covariance contains a symbol."""
-        return not self.free_symbols
 
     @cached_property
     def mean(self) -> sp.ImmutableMatrix:
