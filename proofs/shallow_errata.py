@@ -71,14 +71,6 @@ def shallow_limit_as_printed(ctx: CheckContext) -> list:
     ]
 
 
-def posterior_noise_mean(dae: ShallowDAE) -> sp.Matrix:
-    """``E[eps | x~ = x] = int eps nu_t(eps) mu_0(x - eps) / int nu_t(eps) mu_0(x - eps)``."""
-    eps = dae.eps
-    shifted = dae.density.pdf([x - e for x, e in zip(dae.variables, eps, strict=True)])
-    evidence = dae.noise.expectation(shifted, eps, dae.t)
-    return sp.Matrix([dae.noise.expectation(e * shifted, eps, dae.t) / evidence for e in eps])
-
-
 def sign_cases() -> list[ShallowDAE]:
     """Gaussian data in d = 1, 2 with every noise model (diagonal covariance off-Gaussian)."""
     return [
@@ -98,7 +90,10 @@ def sign_cases() -> list[ShallowDAE]:
 def dae_noise_sign(ctx: CheckContext) -> list:
     return [
         verify_identity(
-            dae.displacement(), -posterior_noise_mean(dae), seed=ctx.seed, timeout=ctx.timeout
+            dae.displacement(),
+            -dae.posterior_noise_mean_integral(),
+            seed=ctx.seed,
+            timeout=ctx.timeout,
         )
         for dae in sign_cases()
     ]
@@ -115,7 +110,10 @@ def dae_noise_sign(ctx: CheckContext) -> list:
 def dae_noise_sign_as_printed(ctx: CheckContext) -> list:
     return [
         verify_identity(
-            dae.displacement(), posterior_noise_mean(dae), seed=ctx.seed, timeout=ctx.timeout
+            dae.displacement(),
+            dae.posterior_noise_mean_integral(),
+            seed=ctx.seed,
+            timeout=ctx.timeout,
         )
         for dae in sign_cases()[:1]
     ]

@@ -117,14 +117,17 @@ class ShallowDAE:
             [self.noise.convolve(xi * mu, x0, self.variables, self.t) / evidence for xi in x0]
         )
 
-    def denoising_term_integral(self) -> sp.Matrix:
-        """(15): ``f_t(x) = -E[eps | x~ = x]`` as a ratio of expectations over the noise."""
+    def posterior_noise_mean_integral(self) -> sp.Matrix:
+        """``E[eps | x~ = x] = int eps nu_t(eps) mu_0(x - eps) / int nu_t(eps) mu_0(x - eps)``,
+        as a ratio of expectations over the noise."""
         eps = self.eps
         shifted = self.density.pdf([x - e for x, e in zip(self.variables, eps, strict=True)])
         evidence = self.noise.expectation(shifted, eps, self.t)
-        return sp.Matrix(
-            [-self.noise.expectation(e * shifted, eps, self.t) / evidence for e in eps]
-        )
+        return sp.Matrix([self.noise.expectation(e * shifted, eps, self.t) / evidence for e in eps])
+
+    def denoising_term_integral(self) -> sp.Matrix:
+        """(15): ``f_t(x) = -E[eps | x~ = x]``."""
+        return -self.posterior_noise_mean_integral()
 
     def tweedie(self, evidence: sp.Expr | None = None) -> sp.Matrix:
         """(17): ``x + tC grad log(nu_t * mu_0)`` with the gradient left unevaluated."""
