@@ -201,7 +201,12 @@ class ShallowDAE:
             ev = self.evidence()
             if not ev.has(sp.Integral):
                 last = self.tweedie(ev)
-                d.step(last, "nu_t * N(m, S) = N(m, S + tC)", "[J] App. D")
+                d.step(
+                    last,
+                    "nu_t * N(m, S) = N(m, S + tC)",
+                    "[J] App. D",
+                    rewrite=(self.evidence_integral(), ev),
+                )
         else:
             last = sp.Matrix(self.variables) + self.denoising_term_integral()
             d.step(last, "change of variables x0 = x - eps", "[J] eq. (15)")

@@ -34,6 +34,7 @@ class Step:
     reason: str
     cite: str = ""
     check: IdentityCheck | None = None
+    rewrite: tuple[Any, Any] | None = None
 
     @property
     def annotation(self) -> str:
@@ -87,8 +88,22 @@ class Derivation:
         self.functions = dict(functions or {})
         self.steps: list[Step] = []
 
-    def step(self, expr: Any, reason: str, cite: str = "") -> Derivation:
-        """Append ``= expr`` because of ``reason``; returns the derivation for chaining."""
+    def step(
+        self,
+        expr: Any,
+        reason: str,
+        cite: str = "",
+        *,
+        rewrite: tuple[Any, Any] | None = None,
+    ) -> Derivation:
+        """Append ``= expr`` because of ``reason``; returns the derivation for chaining.
+
+        ``rewrite=(a, b)`` says the step replaces the subexpression ``a`` of the previous
+        expression by ``b`` and nothing else; it must hold structurally
+        (``previous.xreplace({a: b}) == expr``, checked here). The step is then checked by
+        verifying the smaller identity ``a = b``: equals substituted for equals give equals
+        (Leibniz's law), so a lemma about a convolution serves the map built from it.
+        """
         if not reason or not isinstance(reason, str):
             raise InvalidArgument(f"reason={reason!r}: every step needs a reason (text)")
         if isinstance(expr, str):
@@ -96,7 +111,18 @@ class Derivation:
                 f"expr={expr!r} is text; parse it with symtransport.parse_expression first"
             )
         expr = expr if isinstance(expr, sp.MatrixBase) else sp.sympify(expr)
-        self.steps.append(Step(expr, reason, cite))
+        if rewrite is not None:
+            old, new = (sp.sympify(e) for e in rewrite)
+            previous = self.expressions[-1]
+            if not previous.has(old):
+                raise InvalidArgument(f"rewrite: {old} does not occur in the previous expression")
+            if previous.xreplace({old: new}) != expr:
+                raise InvalidArgument(
+                    "rewrite: replacing the subexpression in the previous expression does not "
+                    "give the new one; state the step without rewrite="
+                )
+            rewrite = (old, new)
+        self.steps.append(Step(expr, reason, cite, rewrite=rewrite))
         return self
 
     @property
@@ -116,15 +142,16 @@ class Derivation:
         previous = self.start
         for i, s in enumerate(self.steps):
             if s.check is None:
+                lhs, rhs = s.rewrite if s.rewrite is not None else (previous, s.expr)
                 check = verify_identity(
-                    previous,
-                    s.expr,
+                    lhs,
+                    rhs,
                     constraints=self.constraints,
                     functions=self.functions,
                     seed=seed + i,
                     timeout=timeout,
                 )
-                self.steps[i] = Step(s.expr, s.reason, s.cite, check)
+                self.steps[i] = Step(s.expr, s.reason, s.cite, check, s.rewrite)
             previous = s.expr
         return self
 

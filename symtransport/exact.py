@@ -2,7 +2,8 @@
 
 Each entry of the difference goes through a fixed sequence of rewrites, each valid under the
 symbols' assumptions (no ``force=True``): closed forms of Gaussian integrals
-(:mod:`symtransport.gaussint`), evaluation of derivatives, integrals, limits and sums
+(:mod:`symtransport.gaussint`), a normal form of the remaining integrals under substitution
+and linearity (:mod:`symtransport.intnormal`), evaluation of derivatives, integrals, limits and sums
 (``doit``), an exponential normal form of the numerator (:func:`exp_normal_form`),
 ``expand``, ``cancel`` after ``together``, log and power rules (``expand_log``, ``powsimp``,
 ``powdenest``, all assumption-respecting), and finally ``simplify``. The identity is proved
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 import sympy as sp
 
 from symtransport.gaussint import gaussian_integrals
+from symtransport.intnormal import integral_normal_form
 
 __all__ = ["REWRITES", "exact_stage"]
 
@@ -27,32 +29,49 @@ def _log_power_rules(e: sp.Expr) -> sp.Expr:
     return sp.expand(sp.powdenest(sp.powsimp(sp.expand_log(e))))
 
 
-def _exp_normal_term(term: sp.Expr) -> sp.Expr:
+def _exp_normal_term(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """``(coefficient, exp(E))`` for one product, ``E`` cancelled and radicands factored (so
+    ``sqrt(3t^2 + 4t + 1)`` becomes ``sqrt(t + 1) sqrt(3t + 1)`` when both are positive)."""
     term = sp.powsimp(term, combine="exp")
     term = term.replace(lambda n: isinstance(n, sp.exp), lambda n: sp.exp(sp.cancel(n.args[0])))
-    return term.replace(
+    term = term.replace(
         lambda n: n.is_Pow and n.exp.is_Rational and not n.exp.is_Integer,
-        lambda n: sp.Pow(sp.cancel(n.base), n.exp),
+        lambda n: sp.Pow(sp.factor(sp.cancel(n.base)), n.exp),
     )
+    exps = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.exp)]
+    rest = [f for f in sp.Mul.make_args(term) if not isinstance(f, sp.exp)]
+    return sp.Mul(*rest), sp.Mul(*exps)
+
+
+def _coefficient_normal_form(c: sp.Expr) -> sp.Expr:
+    numerator, denominator = sp.fraction(sp.together(c))
+    return sp.expand(numerator) / denominator
 
 
 def exp_normal_form(e: sp.Expr) -> sp.Expr:
-    """The expanded numerator of ``e`` with each term's exponentials merged into one
-    ``exp(E)``, ``E`` and radicands in cancelled form.
+    """The expanded numerator of ``e`` as ``sum_k c_k exp(E_k)`` with distinct ``E_k``
+    (cancelled), radicands factored and each coefficient ``c_k`` brought over one denominator
+    with an expanded numerator.
 
     Sums of Gaussians written differently (``exp(-x^2/(2t)) exp(x^2/(2t+3))`` against
-    ``exp(-3x^2/(2t(2t+3)))``) then meet as equal terms, where ``cancel`` would instead search
-    for polynomial gcds over a dozen exponential generators. The numerator vanishes exactly
-    when ``e`` does (wherever the denominator is non-zero, as for ``cancel``).
+    ``exp(-3x^2/(2t(2t+3)))``, ``sqrt(3t^2 + 4t + 1)`` against ``sqrt(t + 1) sqrt(3t + 1)``)
+    then meet as equal terms, where ``cancel`` would instead search for polynomial gcds over
+    a dozen exponential generators. The numerator vanishes exactly when ``e`` does (wherever
+    the denominator is non-zero, as for ``cancel``).
     """
     numerator, _ = sp.fraction(sp.together(e))
-    return sp.Add(*(_exp_normal_term(t) for t in sp.Add.make_args(sp.expand(numerator))))
+    groups: dict[sp.Expr, list[sp.Expr]] = {}
+    for term in sp.Add.make_args(sp.expand(numerator)):
+        coefficient, exponential = _exp_normal_term(term)
+        groups.setdefault(exponential, []).append(coefficient)
+    return sp.Add(*(_coefficient_normal_form(sp.Add(*cs)) * ex for ex, cs in groups.items()))
 
 
 # (name, rewrite, chained): a chained rewrite's result feeds the next rewrite; an unchained
 # one is only tried on the current expression
 REWRITES: tuple[tuple[str, Callable[[sp.Expr], sp.Expr], bool], ...] = (
     ("gaussian integrals", gaussian_integrals, True),
+    ("integral normal form", lambda e: integral_normal_form(e) if e.has(sp.Integral) else e, False),
     ("doit", lambda e: e.doit(), True),
     ("exp normal form", exp_normal_form, False),
     ("expand", sp.expand, True),

@@ -105,27 +105,42 @@ def _one(body: sp.Expr, limit: tuple[sp.Basic, ...]) -> sp.Expr | None:
     x, low, high = limit
     if low.has(x) or high.has(x):
         return None
-    expanded = sp.expand(sp.expand_log(body), power_exp=False, log=False)
+    # the factor free of x stays outside: expanding a constant denominator that is a sum
+    # (a normalising constant such as 60 sqrt(3) + 112 sqrt(15)) would pull the x-dependent
+    # exponentials into it
+    constant, body = sp.expand_log(body).as_independent(x, as_Add=False)
+    expanded = sp.expand(body, power_exp=False, log=False)
     parts = [_term(t, x, low, high) for t in sp.Add.make_args(expanded)]
     if any(p is None for p in parts):
         return None
-    return sp.Add(*parts)
+    return constant * sp.Add(*parts)
 
 
-def gaussian_integral(integral: sp.Integral) -> sp.Expr | None:
+def gaussian_integral(integral: sp.Integral, *, partial: bool = False) -> sp.Expr | None:
     """The closed form of ``integral`` (iterated, innermost first), or None if any layer is not
-    a Gaussian integral over an interval."""
+    a Gaussian integral over an interval.
+
+    With ``partial=True`` the layers are done from the innermost as far as they go and the
+    rest is kept as an integral of the closed-form inner part (None if not even the innermost
+    layer is Gaussian): ``int int exp(q(u, v)) du dv`` over a box becomes
+    ``int (erf terms in v) dv``, a one-dimensional integral, where the outer layer alone has
+    no elementary closed form (a bivariate normal probability).
+    """
     body = integral.function
-    for limit in integral.limits:
-        body = _one(body, limit)
-        if body is None:
-            return None
+    for done, limit in enumerate(integral.limits):
+        inner = _one(body, limit)
+        if inner is None:
+            if not partial or done == 0:
+                return None
+            return sp.Integral(body, *integral.limits[done:])
+        body = inner
     return body
 
 
-def gaussian_integrals(expr: sp.Basic) -> sp.Basic:
-    """``expr`` with every Gaussian integral replaced by its closed form."""
+def gaussian_integrals(expr: sp.Basic, *, partial: bool = False) -> sp.Basic:
+    """``expr`` with every Gaussian integral replaced by its closed form (with
+    ``partial=True``, also the Gaussian inner layers of the others)."""
     return expr.replace(
-        lambda e: isinstance(e, sp.Integral) and gaussian_integral(e) is not None,
-        gaussian_integral,
+        lambda e: isinstance(e, sp.Integral) and gaussian_integral(e, partial=partial) is not None,
+        lambda e: gaussian_integral(e, partial=partial),
     )

@@ -67,3 +67,32 @@ def test_reasons_with_latex_specials_are_escaped():
 def test_bad_input(call):
     with pytest.raises(InvalidArgument):
         call()
+
+
+def test_a_rewrite_step_is_checked_by_its_lemma():
+    # replacing the integral inside a log by its closed form: the step is checked as the
+    # smaller identity integral = closed form (equals substituted for equals)
+    integral = sp.Integral(sp.exp(-(x**2) / s), (x, -sp.oo, sp.oo))
+    start = sp.log(integral) + t
+    good = Derivation(start).step(
+        sp.log(sp.sqrt(sp.pi * s)) + t, "Gaussian integral", rewrite=(integral, sp.sqrt(sp.pi * s))
+    )
+    assert good.status == Status.PROVED
+    wrong = Derivation(start).step(
+        sp.log(sp.sqrt(2 * sp.pi * s)) + t,
+        "Gaussian integral, wrong constant",
+        rewrite=(integral, sp.sqrt(2 * sp.pi * s)),
+    )
+    assert wrong.status == Status.REFUTED
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        (sp.cos(x), 1),  # not a subexpression of the previous expression
+        (sp.sin(x), 2),  # replacing it gives another expression than the step's
+    ],
+)
+def test_a_rewrite_must_describe_the_step(rewrite):
+    with pytest.raises(InvalidArgument):
+        Derivation(sp.sin(x) + 1).step(2, "claimed rewrite", rewrite=rewrite)

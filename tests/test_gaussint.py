@@ -66,3 +66,34 @@ def test_log_of_a_gaussian_inside_is_expanded():
 def test_other_integrals_are_left_alone(integral):
     assert gaussian_integral(integral) is None
     assert gaussian_integrals(integral) == integral
+
+
+def test_a_constant_denominator_that_is_a_sum_stays_outside():
+    # expanding 1/(sqrt(2) + sqrt(3)) together with the integrand used to hide exp(-x) in a
+    # sum and leave the integral unevaluated
+    integrand = sp.exp(-(x**2)) * sp.exp(-x) / (sp.sqrt(2) + sp.sqrt(3))
+    closed = gaussian_integral(sp.Integral(integrand, (x, 0, sp.oo)))
+    assert closed is not None
+    f = sp.lambdify([x], integrand, "mpmath")
+    with mpmath.workdps(30):
+        reference = mpmath.quad(f, [0, mpmath.inf])
+        assert abs(mpmath.mpf(str(sp.N(closed, 40))) - reference) < TOL * abs(reference)
+
+
+def test_partial_closed_form_leaves_the_outer_layer():
+    # over a quadrant a correlated Gaussian's outer layer is a bivariate normal probability,
+    # with no elementary closed form; the inner layer still has one
+    q = sp.exp(-(x**2 + x * y + y**2))
+    integral = sp.Integral(q, (x, 0, sp.oo), (y, 0, sp.oo))
+    assert gaussian_integral(integral) is None
+    partial = gaussian_integral(integral, partial=True)
+    assert isinstance(partial, sp.Integral) and [lim[0] for lim in partial.limits] == [y]
+    assert not partial.function.has(x)
+    f = sp.lambdify([x, y], q, "mpmath")
+    g = sp.lambdify([y], partial.function, "mpmath")
+    with mpmath.workdps(20):
+        reference = mpmath.quad(f, [0, mpmath.inf], [0, mpmath.inf])  # pi/(3 sqrt 3) exactly
+        assert abs(reference - mpmath.pi / (3 * mpmath.sqrt(3))) < mpmath.mpf("1e-15")
+        assert abs(mpmath.quad(g, [0, mpmath.inf]) - reference) < mpmath.mpf("1e-15")
+    assert gaussian_integrals(integral, partial=True) == partial
+    assert gaussian_integrals(integral) == integral

@@ -1,0 +1,89 @@
+"""A normal form for definite integrals, so that integrals equal by a change of variables meet.
+
+Two rules, each an identity of Lebesgue integrals:
+
+* *substitution* onto a canonical range: for each integration variable ``v`` (innermost
+  first) with limits free of the other integration variables,
+
+      int_a^oo f(v) dv = int_0^oo f(a + u) du,      int_-oo^b f(v) dv = int_0^oo f(b - u) du,
+      int_a^b f(v) dv = int_0^(b-a) f(a + u) du,    int_-oo^oo f(v) dv = int_-oo^oo f(u) du,
+
+  with ``u`` a canonical variable named by its position, so the names the integrals were
+  written with no longer matter;
+* *linearity*: the integrand is expanded, each term's factor free of the integration
+  variables moves outside and each term becomes an integral of its own, with its exponentials
+  merged into one ``exp`` of an expanded exponent.
+
+The posterior mean (14) written over the clean point ``x0`` and over the noise
+``eps = x - x0`` (15) are then sums of the same integrals, which is [J] Thm 4's change of
+variables, proved rather than sampled. This is one of the exact stage's rewrites.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = ["integral_normal_form"]
+
+
+def _canonical(position: int) -> sp.Symbol:
+    # a name no parsed text can produce (not an identifier); an integral whose free symbols
+    # already hold it is left alone
+    return sp.Symbol(f"u[{position}]", real=True)
+
+
+def _substitute(
+    body: sp.Expr, limits: tuple[tuple[sp.Basic, ...], ...]
+) -> tuple[sp.Expr, list[tuple[sp.Basic, ...]]] | None:
+    variables = {lim[0] for lim in limits}
+    out = []
+    for position, limit in enumerate(limits):
+        if len(limit) != 3:
+            return None
+        v, a, b = limit
+        if (a.free_symbols | b.free_symbols) & variables:
+            return None
+        u = _canonical(position)
+        if a == -sp.oo and b == sp.oo:
+            body, new = body.xreplace({v: u}), (u, -sp.oo, sp.oo)
+        elif b == sp.oo:
+            body, new = body.xreplace({v: a + u}), (u, 0, sp.oo)
+        elif a == -sp.oo:
+            body, new = body.xreplace({v: b - u}), (u, 0, sp.oo)
+        else:
+            body, new = body.xreplace({v: a + u}), (u, 0, b - a)
+        out.append(new)
+    return body, out
+
+
+def _merge_exponentials(term: sp.Expr) -> sp.Expr:
+    term = sp.powsimp(term, combine="exp")
+    return term.replace(lambda n: isinstance(n, sp.exp), lambda n: sp.exp(sp.expand(n.args[0])))
+
+
+def _normal(integral: sp.Integral) -> sp.Expr:
+    # nested integrals keep their names: an outer substitution would otherwise capture the
+    # inner integral's canonical variable
+    if integral.function.has(sp.Integral):
+        return integral
+    canonical = {_canonical(k) for k in range(len(integral.limits))}
+    if integral.free_symbols & canonical:
+        return integral
+    substituted = _substitute(integral.function, integral.limits)
+    if substituted is None:
+        return integral
+    body, limits = substituted
+    us = [lim[0] for lim in limits]
+    total = []
+    for term in sp.Add.make_args(sp.expand(body, power_exp=False)):
+        outside, inside = term.as_independent(*us, as_Add=False)
+        total.append(outside * sp.Integral(_merge_exponentials(inside), *limits))
+    return sp.Add(*total)
+
+
+def integral_normal_form(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with every definite integral in the normal form of the module docstring,
+    brought over one denominator with an expanded numerator."""
+    normal = expr.replace(lambda n: isinstance(n, sp.Integral), _normal)
+    numerator, _ = sp.fraction(sp.together(normal))
+    return sp.expand(numerator, power_exp=False)

@@ -1,0 +1,87 @@
+"""The integral normal form: integrals equal by a change of variables are proved equal, and
+integrals that differ are not (the numeric stage then refutes them)."""
+
+import pytest
+import sympy as sp
+
+from symtransport import Status, verify_identity
+from symtransport.intnormal import integral_normal_form
+
+x, y, a, b, e, f = sp.symbols("x y a b e f", real=True)
+t = sp.Symbol("t", positive=True)
+oo = sp.oo
+
+
+def mu(p, q):
+    """A correlated Gaussian: over a quadrant its outer layer has no elementary closed form
+    (a bivariate normal probability), so the integrals stay integrals."""
+    return sp.exp(-(p**2 + p * q + q**2) + p / 2)
+
+
+def test_substitution_onto_canonical_ranges():
+    g = sp.Function("g")
+    assert (
+        integral_normal_form(sp.Integral(g(e), (e, x, oo)) - sp.Integral(g(x + f), (f, 0, oo))) == 0
+    )
+    assert (
+        integral_normal_form(sp.Integral(g(e), (e, -oo, x)) - sp.Integral(g(x - f), (f, 0, oo)))
+        == 0
+    )
+    assert (
+        integral_normal_form(sp.Integral(g(e), (e, a, b)) - sp.Integral(g(a + f), (f, 0, b - a)))
+        == 0
+    )
+
+
+def test_linearity_splits_sums_and_pulls_out_constants():
+    body = (x - e) * sp.exp(-(e**2)) / (1 + e**2)
+    lhs = sp.Integral(body, (e, 0, oo))
+    rhs = x * sp.Integral(sp.exp(-(e**2)) / (1 + e**2), (e, 0, oo)) - sp.Integral(
+        e * sp.exp(-(e**2)) / (1 + e**2), (e, 0, oo)
+    )
+    assert integral_normal_form(lhs - rhs) == 0
+
+
+def quadrant_change_of_variables(shift_sign: int, high: sp.Expr):
+    """int_{x0 < x, y0 > y} x0 mu(x0, y0) dx0 dy0 against the same over eps = x - x0."""
+    x0, y0, ex, ey = sp.symbols("x0 y0 ex ey", real=True)
+    lhs = sp.Integral(x0 * mu(x0, y0), (x0, -oo, x), (y0, y, oo))
+    rhs = sp.Integral(
+        (x - shift_sign * ex) * mu(x - shift_sign * ex, y + ey), (ex, 0, high), (ey, 0, oo)
+    )
+    return lhs, rhs
+
+
+def test_two_dimensional_change_of_variables_is_proved():
+    lhs, rhs = quadrant_change_of_variables(1, oo)
+    check = verify_identity(lhs, rhs, timeout=30)
+    assert check.status == Status.PROVED, check
+    assert "integral normal form" in check.method
+
+
+@pytest.mark.parametrize(
+    ("shift_sign", "high"),
+    [(-1, oo), (1, 3)],  # x0 = x + eps (the wrong side of the kink); a truncated range
+)
+def test_wrong_changes_of_variables_are_refuted(shift_sign, high):
+    lhs, rhs = quadrant_change_of_variables(shift_sign, high)
+    assert integral_normal_form(lhs - rhs) != 0
+    check = verify_identity(lhs, rhs, timeout=60)
+    assert check.status == Status.REFUTED, check
+
+
+def test_a_missing_jacobian_is_not_proved():
+    g = sp.exp(-(e**2)) / (1 + e**2)
+    scaled = sp.Integral(g.subs(e, 2 * f), (f, 0, oo))  # needs a factor 2
+    assert integral_normal_form(sp.Integral(g, (e, 0, oo)) - scaled) != 0
+    assert verify_identity(sp.Integral(g, (e, 0, oo)), scaled, timeout=20).status == (
+        Status.REFUTED
+    )
+
+
+def test_nested_integrals_and_name_clashes_are_left_alone():
+    nested = sp.Integral(sp.Integral(sp.exp(-(e**2) - f**2), (e, 0, f)), (f, 0, oo))
+    assert integral_normal_form(nested) == nested
+    clash = sp.Symbol("u[0]", real=True)
+    integral = sp.Integral(sp.exp(-(e**2) - clash**2), (e, x, oo))
+    assert integral_normal_form(integral) == integral
