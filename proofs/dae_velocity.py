@@ -20,7 +20,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symtransport import CheckContext, claim, run_script, verify_identity
-from symtransport.calculus import divergence, gradient
+from symtransport.calculus import determinant, divergence, gradient
 from symtransport.dae import ShallowDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture
 from symtransport.noise import noise_model
@@ -60,7 +60,7 @@ def density_rate_at_zero(dae: ShallowDAE) -> sp.Expr:
     xs = dae.variables
     g = dae.map()
     mu0 = dae.density.pdf(xs)
-    pulled_back = sp.diff(mu0 / g.jacobian(xs).det(), dae.t)
+    pulled_back = sp.diff(mu0 / determinant(g.jacobian(xs)), dae.t)
     transport = (gradient(mu0, xs).T * sp.diff(g, dae.t))[0, 0]
     return sp.Limit(pulled_back - transport, dae.t, 0, "+")
 

@@ -1,4 +1,5 @@
-"""Vector calculus on R^d, symbolically: gradient, divergence, Laplacian, Gaussian density.
+"""Vector calculus on R^d, symbolically: gradient, divergence, Laplacian, determinant,
+Gaussian density.
 
 For coordinates ``xs = (x_1, ..., x_d)``: ``grad f = (d f/d x_i)_i``,
 ``div v = sum_i d v_i / d x_i`` and ``Laplacian f = div grad f = sum_i d^2 f / d x_i^2``
@@ -8,12 +9,14 @@ For coordinates ``xs = (x_1, ..., x_d)``: ``grad f = (d f/d x_i)_i``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import permutations
 
 import sympy as sp
+from sympy.combinatorics import Permutation
 
 from symtransport.errors import InvalidArgument
 
-__all__ = ["divergence", "gaussian_density", "gradient", "laplacian"]
+__all__ = ["determinant", "divergence", "gaussian_density", "gradient", "laplacian"]
 
 
 def gradient(f: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -34,6 +37,28 @@ def divergence(v: sp.Matrix | Sequence[sp.Expr], xs: Sequence[sp.Symbol]) -> sp.
 def laplacian(f: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Expr:
     """``sum_i d^2 f / d x_i^2``."""
     return sp.Add(*(sp.diff(f, x, 2) for x in xs))
+
+
+def determinant(m: sp.Matrix) -> sp.Expr:
+    """``det m``; with transcendental entries, ``sum_p sign(p) prod_i m[i, p(i)]`` (Leibniz),
+    unsimplified.
+
+    SymPy's ``Matrix.det`` cancels as it eliminates: right for rational entries (an affine
+    map's Jacobian), but on the Jacobian of a mixture's transport map (ratios of sums of
+    exponentials) it does not finish. The Leibniz sum is instant for the small d of transport
+    maps and leaves simplification to the checker.
+    """
+    n = m.rows
+    if m.cols != n:
+        raise InvalidArgument(f"a {m.rows}x{m.cols} matrix has no determinant")
+    if n > 4 or not m.has(sp.exp, sp.erf, sp.erfc, sp.Integral):
+        return m.det()
+    return sp.Add(
+        *(
+            Permutation(list(p)).signature() * sp.Mul(*(m[i, p[i]] for i in range(n)))
+            for p in permutations(range(n))
+        )
+    )
 
 
 def gaussian_density(u: sp.Expr, mean: sp.Expr, variance: sp.Expr) -> sp.Expr:
