@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from symtransport.claims import CheckContext, Claim, claim
 from symtransport.cli import run_script
+from symtransport.codegen import CompiledMap, compile_map
 from symtransport.dae import ShallowDAE
 from symtransport.densities import Density, Gaussian, GaussianMixture
 from symtransport.derivation import Derivation, Step
@@ -33,6 +34,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "CheckContext",
     "Claim",
+    "CompiledMap",
     "Density",
     "Derivation",
     "Gaussian",
@@ -53,6 +55,7 @@ __all__ = [
     "check_property",
     "claim",
     "collect",
+    "compile_map",
     "measure",
     "noise_model",
     "parse_expression",
