@@ -19,7 +19,14 @@ import hypothesis.strategies as st
 import numpy as np
 import sympy as sp
 
-from symtransport import CheckContext, check_property, claim, run_script, verify_identity
+from symtransport import (
+    CheckContext,
+    check_property,
+    claim,
+    compile_map,
+    run_script,
+    verify_identity,
+)
 from symtransport.dae import ShallowDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture
 from symtransport.noise import noise_model
@@ -32,13 +39,13 @@ EIGEN_TOL = 1e-10
 
 def psd_everywhere(dae: ShallowDAE, examples: int, seed: int) -> object:
     """Property: the Jacobian's eigenvalues are >= 0 at random points and times."""
-    jac = sp.lambdify([*dae.variables, dae.t], dae.jacobian(), modules=["scipy", "numpy"])
+    jac = compile_map(dae.jacobian(), dae.variables, [dae.t], backend="numpy")
     coords = st.floats(-6, 6, allow_nan=False)  # mutation: skip - the sampled region
     strategy = st.tuples(st.lists(coords, min_size=dae.dim, max_size=dae.dim), st.floats(0.01, 20))
 
     def holds(example: tuple[list[float], float]) -> bool:
         point, time = example
-        matrix = np.asarray(jac(*point, time), dtype=float)
+        matrix = jac(np.array([point]), time).reshape(dae.dim, dae.dim)
         symmetric = (matrix + matrix.T) / 2  # mutation: skip - a positive scale keeps signs
         return bool(np.linalg.eigvalsh(symmetric).min() >= -EIGEN_TOL)
 

@@ -84,8 +84,11 @@ _NAMESPACE: dict[str, Any] = {
 }
 _CACHE: dict[tuple[Any, ...], CompiledMap] = {}
 _CACHE_SIZE = 512
+_CHUNK = 65_536  # points a numba chunk: its exponent buffers stay a few MB
 _CALL = re.compile(r"\b([a-z]+)\(")
 _NAME = re.compile(r"\b(t\d+)\b")
+_OPERAND = re.compile(r"\b[tvp]\d+(?:_\d+)?\b")
+_NUMEXPR_MAX_INPUTS = 32  # numexpr refuses kernels with too many array operands
 _EXTREMUM = re.compile(r"\b(maximum|minimum)\(([^,()]+), ([^,()]+)\)")
 
 
@@ -143,6 +146,8 @@ def _param_symbols(param: Any) -> tuple[list[sp.Symbol], tuple[int, ...]]:
 
 
 def _numexpr_ready(expression: str) -> bool:
+    if len(set(_OPERAND.findall(expression))) > _NUMEXPR_MAX_INPUTS:
+        return False
     expression = _EXTREMUM.sub("", expression)
     return all(name in _NUMEXPR_FUNCTIONS for name in _CALL.findall(expression))
 
@@ -172,10 +177,17 @@ def _inline(program: Program) -> Program:
     lines = []
     for target, expression in program.lines:
         if target in ready:
-            expression = _NAME.sub(
-                lambda m: f"({pending.pop(m.group(1))})" if m.group(1) in pending else m.group(1),
+            expanded = _NAME.sub(
+                lambda m: f"({pending[m.group(1)]})" if m.group(1) in pending else m.group(1),
                 expression,
             )
+            used = [n for n in _NAME.findall(expression) if n in pending]
+            if len(set(_OPERAND.findall(expanded))) <= _NUMEXPR_MAX_INPUTS:
+                expression = expanded
+                for name in used:
+                    del pending[name]
+            else:  # numexpr takes a bounded number of operands: store the parts instead
+                lines += [(name, pending.pop(name)) for name in dict.fromkeys(used)]
         if target in inlined:
             pending[target] = expression
         else:
@@ -224,24 +236,81 @@ def _numba_ready(program: Program) -> bool:
     return all(name in _NUMBA_FUNCTIONS for _, e in program.lines for name in _CALL.findall(e))
 
 
+def _pure_exp_argument(expression: str) -> str | None:
+    """``A`` when the line is exactly ``exp(A)``, else None."""
+    if not expression.startswith("exp(") or not expression.endswith(")"):
+        return None
+    depth = 0
+    for position, ch in enumerate(expression[3:], start=3):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and position != len(expression) - 1:
+            return None
+    return expression[4:-1]
+
+
 def _numba_source(program: Program, names: list[str], param_names: list[list[str]]) -> str:
-    """``compiled(X, P)`` calling a parallel loop ``kernel`` that fuses every per-point line."""
+    """``compiled(X, P)``: parallel numba loops, with the exponentials between them done by
+    NumPy's vectorised ``exp`` (numba's own ``exp`` is scalar libm, several times slower).
+
+    The per-point lines are split into stages at each line that is exactly ``exp(A)``
+    (the weights of the log-sum-exps): loop ``k`` computes the lines of stage ``<= k`` and
+    stores the arguments of stage ``k + 1``'s exponentials in a buffer, ``numpy.exp`` runs
+    over the buffer in place, and loop ``k + 1`` reads it. Arithmetic is recomputed rather
+    than stored (LLVM drops what a loop does not use). Points go through in chunks, so the
+    buffers stay small.
+    """
     invariant = _invariant(program, names)
     hoisted = [(t, e) for t, e in program.lines if t in invariant]
     per_point = [(t, e) for t, e in program.lines if t not in invariant]
+    exps = {t: a for t, e in per_point if (a := _pure_exp_argument(e)) is not None}
+    stage: dict[str, int] = {}
+    for target, expression in per_point:
+        inputs = [stage[n] for n in _NAME.findall(expression) if n in stage]
+        stage[target] = max(inputs, default=0) + (target in exps)
+    last = max(stage.values(), default=0)
+    column: dict[str, int] = {}
+    for target in exps:
+        column[target] = sum(1 for t in column if stage[t] == stage[target])
+    widths = [sum(1 for t in exps if stage[t] == k) for k in range(1, last + 1)]
+    buffers = [f"B{k}" for k in range(1, last + 1)]
     scalars = [*(n for group in param_names for n in group), *(t for t, _ in hoisted)]
-    rename = lambda e: _CALL.sub(lambda m: _NUMBA_FUNCTIONS[m.group(1)] + "(", e)  # noqa: E731
-    kernel = [f"def kernel(X, out, {', '.join(scalars) or '_unused'}):"]
-    kernel += ["    for i in prange(X.shape[0]):"]
-    kernel += [f"        {name} = X[i, {i}]" for i, name in enumerate(names)]
-    kernel += [f"        {t} = {rename(e)}" for t, e in per_point]
-    kernel += [f"        out[i, {k}] = {name}" for k, name in enumerate(program.outputs)]
+    args = ", ".join(["X", "out", *buffers, *scalars])
+
+    def rename(e: str) -> str:
+        return _CALL.sub(lambda m: _NUMBA_FUNCTIONS[m.group(1)] + "(", e)
+
+    kernels = []
+    for k in range(last + 1):
+        lines = [f"def kernel{k}({args}):", "    for i in prange(X.shape[0]):"]
+        lines += [f"        {name} = X[i, {j}]" for j, name in enumerate(names)]
+        for target, expression in per_point:
+            if target in exps and stage[target] <= k:
+                lines.append(f"        {target} = B{stage[target]}[i, {column[target]}]")
+            elif target in exps and stage[target] == k + 1:
+                lines.append(f"        B{k + 1}[i, {column[target]}] = {rename(exps[target])}")
+            elif target not in exps and stage[target] <= k:
+                lines.append(f"        {target} = {rename(expression)}")
+        if k == last:
+            lines += [f"        out[i, {j}] = {o}" for j, o in enumerate(program.outputs)]
+        else:
+            lines.append("        pass")
+        kernels.append("\n".join(lines))
     wrapper = ["def compiled(X, P):", *_prologue(names, param_names, rows=True)]
     wrapper += [f"    {t} = {e}" for t, e in hoisted]
-    wrapper += [f"    out = empty((X.shape[0], {len(program.outputs)}))"]
-    wrapper += [f"    _kernel(ascontiguousarray(X), out, {', '.join(scalars) or '0.0'})"]
-    wrapper += ["    return out"]
-    return "\n".join(kernel) + "\n\n" + "\n".join(wrapper) + "\n"
+    wrapper += ["    X = ascontiguousarray(X)", "    n = X.shape[0]"]
+    wrapper += [f"    out = empty((n, {len(program.outputs)}))"]
+    for b, w in zip(buffers, widths, strict=True):
+        wrapper.append(f"    {b}_all = empty(({_CHUNK}, {w}))")
+    wrapper += [f"    for start in range(0, n, {_CHUNK}):"]
+    wrapper += [f"        stop = min(n, start + {_CHUNK})"]
+    wrapper += [f"        {b} = {b}_all[: stop - start]" for b in buffers]
+    chunk_args = ", ".join(["X[start:stop]", "out[start:stop]", *buffers, *scalars])
+    for k in range(last + 1):
+        wrapper.append(f"        _kernel{k}({chunk_args})")
+        if k < last:
+            wrapper.append(f"        exp({buffers[k]}, out={buffers[k]})")
+    wrapper.append("    return out")
+    return "\n\n".join(kernels) + "\n\n" + "\n".join(wrapper) + "\n"
 
 
 def compile_map(
@@ -301,7 +370,9 @@ def compile_map(
         kernel_space = {**_NAMESPACE, **vars(math), "prange": numba.prange, "abs": abs}
         kernel_space.update(max=max, min=min)
         exec(compile(source, "<symtransport.compile_map>", "exec"), kernel_space)
-        namespace["_kernel"] = numba.njit(parallel=True, cache=False)(kernel_space["kernel"])
+        jit = numba.njit(parallel=True, cache=False)
+        for name in [n for n in kernel_space if n.startswith("kernel")]:
+            namespace["_" + name] = jit(kernel_space[name])
     else:
         if chosen == "numexpr":
             program = _inline(program)

@@ -72,6 +72,8 @@ class _Lowering:
         self.names = dict(names)
         self.values: dict[sp.Basic, Value] = {}
         self.aligned: dict[tuple[str, ...], tuple[str, dict[str, str]]] = {}
+        # exponents as linear combinations of emitted names, so that e - e cancels to 0
+        self.combination: dict[str, dict[str, float]] = {}
         self.program = Program()
         self.count = 0
 
@@ -136,12 +138,29 @@ class _Lowering:
             return Value(self.emit(f"{FUNCTIONS[type(node)]}({arg})"))
         raise InvalidArgument(f"unsupported function {type(node).__name__} in {node}")
 
+    def _exponent(self, combination: dict[str, float]) -> str | None:
+        """The exponent ``sum_k c_k e_k``, emitted once; None when every term cancels."""
+        terms = {name: c for name, c in combination.items() if c != 0}
+        if not terms:
+            return None
+        if len(terms) == 1 and next(iter(terms.values())) == 1:
+            return next(iter(terms))
+        target = self.emit(" + ".join(f"({c!r}) * {name}" for name, c in terms.items()))
+        self.combination[target] = terms
+        return target
+
+    def _terms(self, e: str) -> dict[str, float]:
+        return self.combination.get(e, {e: 1.0})
+
     def _mul(self, factors: list[Value]) -> Value:
         ss = [f.s for f in factors if f.s is not None]
-        es = [f.e for f in factors if f.e is not None]
         s = self.emit(" * ".join(ss)) if len(ss) > 1 else (ss[0] if ss else None)
-        e = self.emit(" + ".join(es)) if len(es) > 1 else (es[0] if es else None)
-        return Value(s, e)
+        total: dict[str, float] = {}
+        for f in factors:
+            if f.e is not None:
+                for name, c in self._terms(f.e).items():
+                    total[name] = total.get(name, 0.0) + c
+        return Value(s, self._exponent(total))
 
     def _add(self, terms: list[Value]) -> Value:
         if all(t.e is None for t in terms):
@@ -172,8 +191,8 @@ class _Lowering:
             s = self.emit(f"sqrt({v.s})") if v.s is not None else None
         else:
             s = self.emit(f"({v.s}) ** ({p})") if v.s is not None else None
-        e = self.emit(f"({v.e}) * ({p})") if v.e is not None else None
-        return Value(s, e)
+        scaled = {name: c * float(power) for name, c in self._terms(v.e).items()} if v.e else {}
+        return Value(s, self._exponent(scaled))
 
 
 def lower(exprs: Sequence[sp.Expr], names: Mapping[sp.Symbol, str]) -> Program:
