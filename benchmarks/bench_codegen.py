@@ -75,7 +75,7 @@ def run(k: int, d: int, n: int, repeat: int, with_lambdify: bool) -> None:
         with np.errstate(all="ignore"):
             lam_time = best(lambda: lam(*cols, *values), repeat)
         print(f"  {'sympy.lambdify':<22} {lam_time * 1e3:9.2f} ms")
-    backends = ["numpy"] + [b for b in ("numexpr", "numba") if _optional(b) is not None]
+    backends = ["numpy"] + (["numba"] if _optional("numba") is not None else [])
     for backend in backends:
         start = time.perf_counter()
         f = compile_map(g, xs, params, backend=backend)

@@ -7,16 +7,15 @@ sum of exponentials evaluated as a log-sum-exp), so a mixture's Tweedie map stay
 accurate far from the data, where ``sympy.lambdify`` divides 0 by 0.
 
 Lines that depend on the parameters only (a mixture's smoothed precisions and normalisers at
-time ``t``) are hoisted and computed once a call. Three backends print the same program:
+time ``t``) are hoisted and computed once a call. Two backends print the same program:
 
-* ``"numpy"``: one NumPy call a line, the fallback that always works;
-* ``"numexpr"``: single-use temporaries inlined into fused, multi-threaded numexpr kernels
-  (special functions stay NumPy/SciPy lines);
-* ``"numba"``: one fused loop over the points, compiled by numba and run in parallel over
-  the cores; maps that need ``erfcx`` (Laplace and uniform noise) fall back to numexpr.
+* ``"numpy"``: one NumPy call a line, each temporary freed after its last use; the fallback
+  that always works;
+* ``"numba"``: fused loops over the points, compiled by numba and run in parallel over the
+  cores; maps that need ``erfcx`` (Laplace and uniform noise) fall back to NumPy.
 
-``backend="auto"`` takes numba, then numexpr, when installed (the ``fast`` and ``test``
-extras), else NumPy. Compiled functions are cached by their expressions, variables,
+``backend="auto"`` takes numba when it is installed (the ``fast`` and ``test`` extras), else
+NumPy. Compiled functions are cached by their expressions, variables,
 parameters and backend, so thousands of property-test calls compile once.
 """
 
@@ -42,23 +41,20 @@ __all__ = ["BACKENDS", "CompiledMap", "compile_map"]
 
 @functools.cache
 def _optional(name: str) -> Any:
-    """The fused backends' modules, imported on first use (numba takes a second to import)."""
+    """An optional backend's module, imported on first use (numba takes a second to import)."""
     try:
         return importlib.import_module(name)
     except ImportError:  # pragma: no cover - exercised on installs without the fast extra
         return None
 
 
-BACKENDS = ("auto", "numpy", "numexpr", "numba")
+BACKENDS = ("auto", "numpy", "numba")
+# the functions a numba kernel can call (NumPy's on scalars; builtin max and min)
 _NUMBA_FUNCTIONS = {
     "exp": "exp", "log": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin", "cos": "cos",
-    "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arctan": "atan",
-    "arcsin": "asin", "arccos": "acos", "erf": "erf", "erfc": "erfc", "maximum": "max",
+    "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arctan": "arctan",
+    "arcsin": "arcsin", "arccos": "arccos", "erf": "erf", "erfc": "erfc", "maximum": "max",
     "minimum": "min",
-}  # fmt: skip
-_NUMEXPR_FUNCTIONS = {
-    "exp", "log", "sqrt", "abs", "where", "sin", "cos", "tan", "sinh", "cosh", "tanh",
-    "arctan", "arcsin", "arccos",
 }  # fmt: skip
 _NAMESPACE: dict[str, Any] = {
     "exp": np.exp,
@@ -87,9 +83,7 @@ _CACHE_SIZE = 512
 _CHUNK = 65_536  # points a numba chunk: its exponent buffers stay a few MB
 _CALL = re.compile(r"\b([a-z]+)\(")
 _NAME = re.compile(r"\b(t\d+)\b")
-_OPERAND = re.compile(r"\b[tvp]\d+(?:_\d+)?\b")
-_NUMEXPR_MAX_INPUTS = 32  # numexpr refuses kernels with too many array operands
-_EXTREMUM = re.compile(r"\b(maximum|minimum)\(([^,()]+), ([^,()]+)\)")
+_NEGATIVE_INTEGER_POWER = re.compile(r"\*\* \((-\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -145,56 +139,6 @@ def _param_symbols(param: Any) -> tuple[list[sp.Symbol], tuple[int, ...]]:
     return symbols, array.shape
 
 
-def _numexpr_ready(expression: str) -> bool:
-    if len(set(_OPERAND.findall(expression))) > _NUMEXPR_MAX_INPUTS:
-        return False
-    expression = _EXTREMUM.sub("", expression)
-    return all(name in _NUMEXPR_FUNCTIONS for name in _CALL.findall(expression))
-
-
-def _numexpr_text(expression: str) -> str:
-    def extremum(m: re.Match[str]) -> str:
-        op = ">" if m.group(1) == "maximum" else "<"
-        a, b = m.group(2), m.group(3)
-        return f"where({a} {op} {b}, {a}, {b})"
-
-    return _EXTREMUM.sub(extremum, expression)
-
-
-def _inline(program: Program) -> Program:
-    """Substitute numexpr-ready temporaries used once into their numexpr-ready consumer."""
-    uses: dict[str, int] = {}
-    consumer: dict[str, str] = {}
-    for target, expression in program.lines:
-        for name in _NAME.findall(expression):
-            uses[name] = uses.get(name, 0) + 1
-            consumer[name] = target
-    for name in program.outputs:
-        uses[name] = uses.get(name, 0) + 2  # outputs are stored, never inlined
-    ready = {target for target, e in program.lines if _numexpr_ready(e)}
-    inlined = {n for n in ready if uses.get(n) == 1 and consumer.get(n) in ready}
-    pending: dict[str, str] = {}
-    lines = []
-    for target, expression in program.lines:
-        if target in ready:
-            expanded = _NAME.sub(
-                lambda m: f"({pending[m.group(1)]})" if m.group(1) in pending else m.group(1),
-                expression,
-            )
-            used = [n for n in _NAME.findall(expression) if n in pending]
-            if len(set(_OPERAND.findall(expanded))) <= _NUMEXPR_MAX_INPUTS:
-                expression = expanded
-                for name in used:
-                    del pending[name]
-            else:  # numexpr takes a bounded number of operands: store the parts instead
-                lines += [(name, pending.pop(name)) for name in dict.fromkeys(used)]
-        if target in inlined:
-            pending[target] = expression
-        else:
-            lines.append((target, expression))
-    return Program(lines=lines, outputs=program.outputs)
-
-
 def _invariant(program: Program, variables: list[str]) -> set[str]:
     """Targets whose value depends on the parameters only (no column of ``X``)."""
     varying = set(variables)
@@ -213,20 +157,28 @@ def _prologue(names: list[str], param_names: list[list[str]], *, rows: bool) -> 
     return lines
 
 
-def _source(program: Program, names: list[str], param_names: list[list[str]], backend: str) -> str:
+def _source(program: Program, names: list[str], param_names: list[list[str]]) -> str:
     """The Python source of ``compiled(X, P)`` (``P``: the flattened parameter values)."""
     invariant = _invariant(program, names)
     hoisted = [(t, e) for t, e in program.lines if t in invariant]
     per_point = [(t, e) for t, e in program.lines if t not in invariant]
     head = ["def compiled(X, P):", *_prologue(names, param_names, rows=False)]
     head += [f"    {t} = {e}" for t, e in hoisted]
+    # free each temporary after its last use: a few hundred live N-arrays would cost a fresh
+    # allocation (and page faults) each, which more than doubles the time of a call
+    last_use = {}
+    for index, (_, expression) in enumerate(per_point):
+        for name in _NAME.findall(expression):
+            last_use[name] = index
+    done: dict[int, list[str]] = {}
+    for name, index in last_use.items():
+        if name not in program.outputs and name not in invariant:
+            done.setdefault(index, []).append(name)
     body = []
-    for target, expression in per_point:
-        if backend == "numexpr" and _numexpr_ready(expression):
-            text = _numexpr_text(expression)
-            body.append(f"    {target} = _ne({text!r}, local_dict=locals())")
-        else:
-            body.append(f"    {target} = {expression}")
+    for index, (target, expression) in enumerate(per_point):
+        body.append(f"    {target} = {expression}")
+        if done.get(index):
+            body.append(f"    del {', '.join(sorted(set(done[index])))}")
     out = [f"    out = empty((X.shape[0], {len(program.outputs)}))"]
     out += [f"    out[:, {k}] = {name}" for k, name in enumerate(program.outputs)]
     return "\n".join([*head, *body, *out, "    return out"]) + "\n"
@@ -277,6 +229,8 @@ def _numba_source(program: Program, names: list[str], param_names: list[list[str
     args = ", ".join(["X", "out", *buffers, *scalars])
 
     def rename(e: str) -> str:
+        # numba raises on 0.0 ** -1 (an integer power) where 0.0 ** -1.0 is inf
+        e = _NEGATIVE_INTEGER_POWER.sub(r"** (\1.0)", e)
         return _CALL.sub(lambda m: _NUMBA_FUNCTIONS[m.group(1)] + "(", e)
 
     kernels = []
@@ -330,15 +284,15 @@ def compile_map(
     """
     if backend not in BACKENDS:
         raise InvalidArgument(f"backend={backend!r}; choose one of {', '.join(BACKENDS)}")
-    numexpr, numba = _optional("numexpr"), _optional("numba")
-    installed = {"numpy": np, "numexpr": numexpr, "numba": numba}
+    numba = _optional("numba")
+    installed = {"numpy": np, "numba": numba}
     if backend != "auto" and installed[backend] is None:
         raise InvalidArgument(
             f"backend={backend!r} needs {backend}: pip install 'symtransport[fast]'"
         )
     chosen = backend
     if backend == "auto":
-        chosen = "numba" if numba else "numexpr" if numexpr else "numpy"
+        chosen = "numba" if numba else "numpy"
     items = _as_exprs(exprs)
     xs = list(variables)
     if not xs or not all(isinstance(v, sp.Symbol) for v in xs) or len(set(xs)) != len(xs):
@@ -362,22 +316,20 @@ def compile_map(
         param_names.append(group)
     program = lower(items, names)
     if chosen == "numba" and not _numba_ready(program):
-        chosen = "numexpr" if numexpr else "numpy"  # erfcx and friends: no numba version
+        chosen = "numpy"  # erfcx and friends: no numba version
     variable_names = [names[x] for x in xs]
     namespace = dict(_NAMESPACE, empty=np.empty, ascontiguousarray=np.ascontiguousarray)
     if chosen == "numba":
         source = _numba_source(program, variable_names, param_names)
-        kernel_space = {**_NAMESPACE, **vars(math), "prange": numba.prange, "abs": abs}
-        kernel_space.update(max=max, min=min)
+        # NumPy's functions, not math's: numba's math.log(0.0) raises, np.log(0.0) is -inf
+        kernel_space = {**_NAMESPACE, "prange": numba.prange, "abs": abs, "max": max, "min": min}
+        kernel_space.update(erf=math.erf, erfc=math.erfc)
         exec(compile(source, "<symtransport.compile_map>", "exec"), kernel_space)
-        jit = numba.njit(parallel=True, cache=False)
+        jit = numba.njit(parallel=True, error_model="numpy")  # 1/0 is inf, not an exception
         for name in [n for n in kernel_space if n.startswith("kernel")]:
             namespace["_" + name] = jit(kernel_space[name])
     else:
-        if chosen == "numexpr":
-            program = _inline(program)
-            namespace["_ne"] = numexpr.evaluate
-        source = _source(program, variable_names, param_names, chosen)
+        source = _source(program, variable_names, param_names)
     exec(compile(source, "<symtransport.compile_map>", "exec"), namespace)
     compiled = CompiledMap(
         namespace["compiled"], len(xs), len(items), tuple(s for _, s in groups), chosen, source

@@ -17,7 +17,7 @@ exponentials have ``e = 0`` and cost nothing extra. The rules:
 A mixture's Tweedie map, a ratio of two such sums, is then finite and accurate a hundred
 standard deviations from the data, where plain evaluation divides 0 by 0. The output of
 :func:`lower` is a list of assignments over a tiny vocabulary (arithmetic and the names in
-:data:`FUNCTIONS`) that :mod:`symtransport.codegen` prints for NumPy or numexpr.
+:data:`FUNCTIONS`) that :mod:`symtransport.codegen` prints for NumPy or numba.
 """
 
 from __future__ import annotations
