@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import importlib
 import math
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ __all__ = ["BACKENDS", "CompiledMap", "compile_map"]
 @functools.cache
 def _optional(name: str) -> Any:
     """An optional backend's module, imported on first use (numba takes a second to import)."""
+    if name == "numba":
+        # the checker forks (budgets, claims); GNU OpenMP, numba's default layer where TBB is
+        # missing, aborts a forked child that runs a parallel loop after its parent did
+        os.environ.setdefault("NUMBA_THREADING_LAYER", "forksafe")
     try:
         return importlib.import_module(name)
     except ImportError:  # pragma: no cover - exercised on installs without the fast extra

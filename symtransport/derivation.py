@@ -58,6 +58,19 @@ def _latex_text(text: str) -> str:
     return "".join(specials.get(ch, ch) for ch in text)
 
 
+def _bound_symbols(e: Any) -> set[sp.Symbol]:
+    """Symbols bound in ``e``: integration and summation variables, limit variables."""
+    out: set[sp.Symbol] = set()
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, (sp.Integral, sp.Sum, sp.Product)):
+            out.update(lim[0] for lim in node.limits)
+        elif isinstance(node, sp.Limit):
+            out.add(node.args[1])
+        elif isinstance(node, (sp.Lambda, sp.Subs)):
+            out.update(node.variables)
+    return out
+
+
 class Derivation:
     """A chain of equalities with reasons; see the module docstring.
 
@@ -114,6 +127,14 @@ class Derivation:
         if rewrite is not None:
             old, new = (sp.sympify(e) for e in rewrite)
             previous = self.expressions[-1]
+            bound = _bound_symbols(previous)
+            if (old.free_symbols | new.free_symbols) & bound:
+                raise InvalidArgument(
+                    "rewrite: the lemma mentions "
+                    f"{', '.join(sorted(map(str, (old.free_symbols | new.free_symbols) & bound)))}"
+                    ", bound (integrated, summed or a limit variable) in the previous "
+                    "expression; checked as free it would range over the wrong values"
+                )
             if not previous.has(old):
                 raise InvalidArgument(f"rewrite: {old} does not occur in the previous expression")
             if previous.xreplace({old: new}) != expr:

@@ -99,7 +99,10 @@ def exact_stage(differences: Sequence[sp.Expr]) -> Iterator[tuple[str, ...]]:
         for name, rewrite, chained in REWRITES:
             if used is not None:
                 break
-            result = rewrite(current)
+            try:
+                result = rewrite(current)
+            except (ValueError, TypeError, NotImplementedError, sp.PolynomialError):
+                continue  # a rewrite that cannot handle the expression makes no progress
             if _is_zero(result):
                 used = name
             if chained:

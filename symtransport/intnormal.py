@@ -10,9 +10,16 @@ Two rules, each an identity of Lebesgue integrals:
 
   with ``u`` a canonical variable named by its position, so the names the integrals were
   written with no longer matter;
+  reversed ranges (``int_oo^a = -int_a^oo``) are turned round first; complex limits are
+  left alone;
 * *linearity*: the integrand is expanded, each term's factor free of the integration
   variables moves outside and each term becomes an integral of its own, with its exponentials
-  merged into one ``exp`` of an expanded exponent.
+  merged into one ``exp`` of an expanded exponent. Splitting ``int (f + g)`` into
+  ``int f + int g`` needs both to converge, or ``log 2 = oo - oo`` would be "proved"; it is
+  done only when every term provably converges: a polynomial times ``exp(E)`` with ``E`` a
+  polynomial of degree 2 in the variables of infinite range whose quadratic part is negative
+  definite (Sylvester's criterion, decided from the symbols' assumptions), or any polynomial
+  times ``exp(E)`` over a bounded box. Otherwise the integral keeps one integrand.
 
 The posterior mean (14) written over the clean point ``x0`` and over the noise
 ``eps = x - x0`` (15) are then sums of the same integrals, which is [J] Thm 4's change of
@@ -27,7 +34,7 @@ __all__ = ["integral_normal_form"]
 
 
 def _canonical(position: int) -> sp.Symbol:
-    # a name no parsed text can produce (not an identifier); an integral whose free symbols
+    # a name no parsed text can produce (not an identifier); an integral whose symbols
     # already hold it is left alone
     return sp.Symbol(f"u[{position}]", real=True)
 
@@ -43,15 +50,21 @@ def _substitute(
         v, a, b = limit
         if (a.free_symbols | b.free_symbols) & variables:
             return None
+        if not (a.is_extended_real and b.is_extended_real):
+            return None  # a complex path: the real canonical variable would not describe it
+        if a == sp.oo or b == -sp.oo:  # int_a^b = -int_b^a
+            a, b, body = b, a, -body
         u = _canonical(position)
         if a == -sp.oo and b == sp.oo:
             body, new = body.xreplace({v: u}), (u, -sp.oo, sp.oo)
-        elif b == sp.oo:
-            body, new = body.xreplace({v: a + u}), (u, 0, sp.oo)
-        elif a == -sp.oo:
+        elif a == -sp.oo and b.is_finite:
             body, new = body.xreplace({v: b - u}), (u, 0, sp.oo)
-        else:
+        elif b == sp.oo and a.is_finite:
+            body, new = body.xreplace({v: a + u}), (u, 0, sp.oo)
+        elif a.is_finite and b.is_finite:
             body, new = body.xreplace({v: a + u}), (u, 0, b - a)
+        else:
+            return None
         out.append(new)
     return body, out
 
@@ -61,23 +74,54 @@ def _merge_exponentials(term: sp.Expr) -> sp.Expr:
     return term.replace(lambda n: isinstance(n, sp.exp), lambda n: sp.exp(sp.expand(n.args[0])))
 
 
+def _converges(term: sp.Expr, limits: list[tuple[sp.Basic, ...]]) -> bool:
+    """Whether ``int term`` over ``limits`` provably converges (module docstring)."""
+    us = [lim[0] for lim in limits]
+    unbounded = [lim[0] for lim in limits if lim[2] == sp.oo or lim[1] == -sp.oo]
+    exponent = sp.Integer(0)
+    for factor in sp.Mul.make_args(_merge_exponentials(term)):
+        if isinstance(factor, sp.exp):
+            exponent += factor.args[0]
+        elif not factor.is_polynomial(*us):
+            return False
+    if not unbounded:
+        return exponent.is_polynomial(*us)
+    try:
+        poly = sp.Poly(exponent, *unbounded)
+    except sp.PolynomialError:
+        return False
+    if poly.total_degree() != 2:
+        return False
+    hessian = -sp.hessian(exponent, unbounded)
+    return all(hessian[:k, :k].det().is_positive for k in range(1, len(unbounded) + 1))
+
+
 def _normal(integral: sp.Integral) -> sp.Expr:
     # nested integrals keep their names: an outer substitution would otherwise capture the
     # inner integral's canonical variable
     if integral.function.has(sp.Integral):
         return integral
     canonical = {_canonical(k) for k in range(len(integral.limits))}
-    if integral.free_symbols & canonical:
+    if integral.atoms(sp.Symbol) & canonical:
         return integral
-    substituted = _substitute(integral.function, integral.limits)
+    try:
+        substituted = _substitute(integral.function, integral.limits)
+    except (ValueError, TypeError, NotImplementedError):  # a bound construct in the body
+        return integral
     if substituted is None:
         return integral
     body, limits = substituted
     us = [lim[0] for lim in limits]
+    # the factor free of the variables first: expanding a constant denominator that is a sum
+    # would pull the integrand's exponentials into it
+    constant, rest = body.as_independent(*us, as_Add=False)
+    terms = sp.Add.make_args(sp.expand(rest, power_exp=False))
+    if len(terms) > 1 and not all(_converges(term, limits) for term in terms):
+        return constant * sp.Integral(sp.Add(*terms), *limits)
     total = []
-    for term in sp.Add.make_args(sp.expand(body, power_exp=False)):
+    for term in terms:
         outside, inside = term.as_independent(*us, as_Add=False)
-        total.append(outside * sp.Integral(_merge_exponentials(inside), *limits))
+        total.append(constant * outside * sp.Integral(_merge_exponentials(inside), *limits))
     return sp.Add(*total)
 
 

@@ -184,7 +184,7 @@ class _Lowering:
         if not power.is_Number:
             b = self.plain(self.lower(base))
             p = self.plain(self.lower(power))
-            return Value(self.emit(f"{b} ** {p}"))
+            return Value(self.emit(f"({b}) ** ({p})"))
         v = self.lower(base)
         p = str(int(power)) if power.is_Integer else repr(float(power))
         if power == sp.Rational(1, 2):

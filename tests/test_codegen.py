@@ -165,3 +165,32 @@ def test_floating_point_semantics_not_exceptions(backend: str) -> None:
 @pytest.mark.parametrize("backend", BACKEND_LIST)
 def test_no_points(backend: str) -> None:
     assert compile_map([x * t], [x], [t], backend=backend)(np.zeros((0, 1)), 2.0).shape == (0, 1)
+
+
+@pytest.mark.parametrize("backend", BACKEND_LIST)
+def test_powers_constants_and_parameter_only_outputs(backend: str) -> None:
+    f = compile_map([(-2) ** x, sp.Integer(3), t**2, x**-2], [x], [t], backend=backend)
+    got = f(np.array([[2.0], [3.0]]), 2.0)
+    np.testing.assert_array_equal(got, [[4.0, 3.0, 4.0, 0.25], [-8.0, 3.0, 4.0, 1 / 9]])
+
+
+def _child(queue) -> None:  # runs in a forked process
+    f = compile_map([sp.exp(-(x**2)) + x], [x], backend="numba")
+    queue.put(f(np.array([[0.0], [1.0]])).ravel().tolist())
+
+
+@pytest.mark.skipif("numba" not in BACKEND_LIST, reason="numba not installed")
+def test_numba_maps_run_in_forked_children() -> None:
+    # the checker forks for budgets and claims; the parent having run a parallel loop must
+    # not make the child abort (GNU OpenMP does, hence the fork-safe threading layer)
+    import multiprocessing
+
+    f = compile_map([sp.exp(-(x**2)) + x], [x], backend="numba")
+    expected = f(np.array([[0.0], [1.0]])).ravel().tolist()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_child, args=(queue,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == expected

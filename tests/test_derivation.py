@@ -96,3 +96,12 @@ def test_a_rewrite_step_is_checked_by_its_lemma():
 def test_a_rewrite_must_describe_the_step(rewrite):
     with pytest.raises(InvalidArgument):
         Derivation(sp.sin(x) + 1).step(2, "claimed rewrite", rewrite=rewrite)
+
+
+def test_a_rewrite_of_a_bound_variable_is_refused():
+    # inside the integral x ranges over R: the lemma |x| = x, checked for free x > 0, says
+    # nothing about it
+    integral = sp.Integral(sp.Abs(x) * sp.exp(-(x**2)), (x, -sp.oo, sp.oo))
+    d = Derivation(integral, constraints=[x > 0])
+    with pytest.raises(InvalidArgument, match="bound"):
+        d.step(sp.Integral(x * sp.exp(-(x**2)), (x, -sp.oo, sp.oo)), "abs", rewrite=(sp.Abs(x), x))

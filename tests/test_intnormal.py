@@ -34,12 +34,15 @@ def test_substitution_onto_canonical_ranges():
 
 
 def test_linearity_splits_sums_and_pulls_out_constants():
-    body = (x - e) * sp.exp(-(e**2)) / (1 + e**2)
+    # polynomial times a Gaussian: every piece converges, so the split is allowed
+    body = (x - e) * (1 + e**2) * sp.exp(-(e**2))
     lhs = sp.Integral(body, (e, 0, oo))
-    rhs = x * sp.Integral(sp.exp(-(e**2)) / (1 + e**2), (e, 0, oo)) - sp.Integral(
-        e * sp.exp(-(e**2)) / (1 + e**2), (e, 0, oo)
+    rhs = x * sp.Integral((1 + e**2) * sp.exp(-(e**2)), (e, 0, oo)) - sp.Integral(
+        (e + e**3) * sp.exp(-(e**2)), (e, 0, oo)
     )
     assert integral_normal_form(lhs - rhs) == 0
+    wrong = rhs.subs(x, 2 * x)  # the constant pulled out twice over
+    assert integral_normal_form(lhs - wrong) != 0
 
 
 def quadrant_change_of_variables(shift_sign: int, high: sp.Expr):
@@ -80,8 +83,47 @@ def test_a_missing_jacobian_is_not_proved():
 
 
 def test_nested_integrals_and_name_clashes_are_left_alone():
-    nested = sp.Integral(sp.Integral(sp.exp(-(e**2) - f**2), (e, 0, f)), (f, 0, oo))
-    assert integral_normal_form(nested) == nested
+    inner = sp.Integral(sp.exp(-(e**2)), (e, 0, f))
+    nested = sp.Integral(sp.exp(-f) * inner, (f, 0, oo))  # not flattened: a product inside
+    assert nested.function.has(sp.Integral)
+    assert integral_normal_form(nested) == integral_normal_form(nested.xreplace({})) != 0
+    assert integral_normal_form(nested).has(f)  # the outer variable kept its name
     clash = sp.Symbol("u[0]", real=True)
     integral = sp.Integral(sp.exp(-(e**2) - clash**2), (e, x, oo))
     assert integral_normal_form(integral) == integral
+
+
+def test_reversed_infinite_ranges_are_turned_round():
+    g = sp.exp(-e)
+    assert integral_normal_form(sp.Integral(g, (e, oo, 0)) + sp.Integral(g, (e, 0, oo))) == 0
+    assert integral_normal_form(sp.Integral(g, (e, oo, 0))) != 0
+    assert integral_normal_form(sp.Integral(g, (e, 0, -oo)) + sp.Integral(g, (e, -oo, 0))) == 0
+    # over two variables there is no numeric cross-check after a proof: a false 0 must not be
+    # proved (int_oo^0 int_0^oo of a positive function is negative)
+    h = sp.exp(-e) / (1 + e**2) * sp.exp(-f) / (1 + f**2)
+    check = verify_identity(sp.Integral(h, (e, oo, 0), (f, 0, oo)), 0, timeout=20)
+    assert check.status != Status.PROVED, check
+
+
+def test_complex_paths_are_left_alone():
+    zc = sp.Symbol("zc")  # complex
+    integral = sp.Integral(sp.sqrt(zc**2), (zc, 0, sp.I))
+    assert integral_normal_form(integral) == integral
+    h = sp.exp(-f)
+    lhs = sp.Integral(sp.sqrt(zc**2) * h, (zc, 0, sp.I), (f, 0, oo))
+    rhs = sp.Integral(sp.Abs(zc) * h, (zc, 0, sp.I), (f, 0, oo))
+    assert verify_identity(lhs, rhs, timeout=20).status != Status.PROVED
+
+
+def test_divergent_pieces_are_not_split():
+    # int (1/(1+e) - 1/(2+e)) = log 2, but each piece diverges: oo - oo is no proof
+    whole = sp.Integral(1 / (1 + e) - 1 / (2 + e), (e, 0, oo))
+    pieces = sp.Integral(1 / (1 + e), (e, 0, oo)) - sp.Integral(1 / (2 + e), (e, 0, oo))
+    assert integral_normal_form(whole - pieces) != 0
+    assert verify_identity(whole, pieces, timeout=20).status != Status.PROVED
+
+
+def test_bound_constructs_in_the_integrand_do_not_stop_the_exact_stage():
+    v = sp.Symbol("v", real=True)
+    check = verify_identity(sp.Integral(sp.Derivative(v**3, v), (v, x, 1)), 1 - x**3, timeout=20)
+    assert check.status == Status.PROVED, check
