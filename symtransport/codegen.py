@@ -54,13 +54,13 @@ def _optional(name: str) -> Any:
 
 
 BACKENDS = ("auto", "numpy", "numba")
-# the functions a numba kernel can call (NumPy's on scalars; builtin max and min)
-_NUMBA_FUNCTIONS = {
-    "exp": "exp", "log": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin", "cos": "cos",
-    "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arctan": "arctan",
-    "arcsin": "arcsin", "arccos": "arccos", "erf": "erf", "erfc": "erfc", "maximum": "max",
-    "minimum": "min",
-}  # fmt: skip
+# the functions a numba kernel can call: NumPy's on scalars, and builtin max and min for
+# NumPy's elementwise maximum and minimum
+_NUMBA_FUNCTIONS = frozenset(
+    {"exp", "log", "sqrt", "abs", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arctan",
+     "arcsin", "arccos", "erf", "erfc", "maximum", "minimum"}
+)  # fmt: skip
+_NUMBA_RENAME = {"maximum": "max", "minimum": "min"}
 _NAMESPACE: dict[str, Any] = {
     "exp": np.exp,
     "log": np.log,
@@ -236,7 +236,7 @@ def _numba_source(program: Program, names: list[str], param_names: list[list[str
     def rename(e: str) -> str:
         # numba raises on 0.0 ** -1 (an integer power) where 0.0 ** -1.0 is inf
         e = _NEGATIVE_INTEGER_POWER.sub(r"** (\1.0)", e)
-        return _CALL.sub(lambda m: _NUMBA_FUNCTIONS[m.group(1)] + "(", e)
+        return _CALL.sub(lambda m: _NUMBA_RENAME.get(m.group(1), m.group(1)) + "(", e)
 
     kernels = []
     for k in range(last + 1):
