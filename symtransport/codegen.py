@@ -43,10 +43,6 @@ __all__ = ["BACKENDS", "CompiledMap", "compile_map"]
 @functools.cache
 def _optional(name: str) -> Any:
     """An optional backend's module, imported on first use (numba takes a second to import)."""
-    if name == "numba":
-        # the checker forks (budgets, claims); GNU OpenMP, numba's default layer where TBB is
-        # missing, aborts a forked child that runs a parallel loop after its parent did
-        os.environ.setdefault("NUMBA_THREADING_LAYER", "forksafe")
     try:
         return importlib.import_module(name)
     except ImportError:  # pragma: no cover - exercised on installs without the fast extra
@@ -84,6 +80,7 @@ _NAMESPACE: dict[str, Any] = {
     "erfcx": special.erfcx,
 }
 _CACHE: dict[tuple[Any, ...], CompiledMap] = {}
+_NUMBA_PROCESS = [0]  # the process that compiled numba kernels (and so started its threads)
 _CACHE_SIZE = 512
 _CHUNK = 65_536  # points a numba chunk: its exponent buffers stay a few MB
 _CALL = re.compile(r"\b([a-z]+)\(")
@@ -101,8 +98,14 @@ class CompiledMap:
     param_shapes: tuple[tuple[int, ...], ...]
     backend: str
     source: str
+    numpy_version: Callable[[], CompiledMap] | None = None
 
     def __call__(self, X: Any, *params: Any) -> np.ndarray:
+        if self.numpy_version is not None and _forked_from_numba():
+            # a forked child of a process that started numba's threads: GNU OpenMP (numba's
+            # layer where TBB is missing) aborts such a child at its first parallel loop,
+            # and the fork-safe layer is twice as slow, so the child runs the NumPy version
+            return self.numpy_version()(X, *params)
         x = np.asarray(X, dtype=float)
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise InvalidArgument(f"X has shape {x.shape}; expected (N, {self.dim})")
@@ -119,6 +122,11 @@ class CompiledMap:
             values.append(v.reshape(-1))
         with np.errstate(all="ignore"):
             return self.function(x, values)
+
+
+def _forked_from_numba() -> bool:
+    """Whether this process is a fork of one that compiled numba kernels."""
+    return _NUMBA_PROCESS[0] not in (0, os.getpid())
 
 
 def _as_exprs(exprs: Any) -> list[sp.Expr]:
@@ -320,11 +328,13 @@ def compile_map(
         names.update(zip(symbols, group, strict=True))
         param_names.append(group)
     program = lower(items, names)
-    if chosen == "numba" and not _numba_ready(program):
-        chosen = "numpy"  # erfcx and friends: no numba version
+    if chosen == "numba" and (not _numba_ready(program) or _forked_from_numba()):
+        chosen = "numpy"  # erfcx has no numba version; a forked child: see CompiledMap
     variable_names = [names[x] for x in xs]
     namespace = dict(_NAMESPACE, empty=np.empty, ascontiguousarray=np.ascontiguousarray)
+    fallback = None
     if chosen == "numba":
+        _NUMBA_PROCESS[0] = os.getpid()
         source = _numba_source(program, variable_names, param_names)
         # NumPy's functions, not math's: numba's math.log(0.0) raises, np.log(0.0) is -inf
         kernel_space = {**_NAMESPACE, "prange": numba.prange, "abs": abs, "max": max, "min": min}
@@ -333,11 +343,18 @@ def compile_map(
         jit = numba.njit(parallel=True, error_model="numpy")  # 1/0 is inf, not an exception
         for name in [n for n in kernel_space if n.startswith("kernel")]:
             namespace["_" + name] = jit(kernel_space[name])
+        fallback = functools.partial(compile_map, items, xs, params, backend="numpy")
     else:
         source = _source(program, variable_names, param_names)
     exec(compile(source, "<symtransport.compile_map>", "exec"), namespace)
     compiled = CompiledMap(
-        namespace["compiled"], len(xs), len(items), tuple(s for _, s in groups), chosen, source
+        namespace["compiled"],
+        len(xs),
+        len(items),
+        tuple(s for _, s in groups),
+        chosen,
+        source,
+        fallback,
     )
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.clear()
