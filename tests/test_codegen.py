@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from symtransport import InvalidArgument
-from symtransport.codegen import CompiledMap, compile_map
+from symtransport.codegen import CompiledMap, _optional, compile_map
 from symtransport.dae import ShallowDAE
 from symtransport.instances import fixed_mixture
 from symtransport.mpeval import compile_mp
@@ -22,18 +22,7 @@ x, y, z = sp.symbols("x y z", real=True)
 TOL = 1e-12
 
 
-def installed_backends() -> list[str]:
-    out = ["numpy"]
-    for name in ("numba",):
-        try:
-            __import__(name)
-        except ImportError:
-            continue
-        out.append(name)
-    return out
-
-
-BACKEND_LIST = installed_backends()
+BACKEND_LIST = ["numpy"] + (["numba"] if _optional("numba") is not None else [])
 
 
 def points(d: int, rng: np.random.Generator) -> np.ndarray:
