@@ -1,0 +1,366 @@
+"""The continuous (infinitely deep) DAE: Theorem 7 and the closed forms (32)-(33), (36)-(37),
+(41)-(43), with the blow-up time.
+
+The library builds ``mu_t`` (the heat-evolved family, covariances ``S_k - 2tI``), the velocity
+``v_t = grad log mu_t`` and, for a Gaussian, the flow map
+(:class:`symtransport.flow.ContinuousDAE`);
+each printed formula is typed here once and checked against what the library derives:
+
+* ``continuous-dae-bhe``: ``d/dt mu_t = -div(mu_t v_t) = -Laplacian(mu_t)`` (27) for Gaussians
+  and mixtures with full covariances;
+* ``gaussian-continuous``, ``mvn-continuous``: the derived map solves ``d/dt phi = v_t(phi)``,
+  ``phi_0 = id`` (so it is the flow, by Picard-Lindelof), equals (32) / satisfies
+  ``A_t^2 = I - 2t S^-1`` with ``A_t`` symmetric (36), and pushes ``N(m, S)`` to (33) / (37);
+* ``gmm-continuous``: the velocity (43) is the score of (42), and the particles integrated by
+  SciPy on the compiled velocity satisfy the change of variables (7) against (42) (in 1-D also
+  ``F_t(phi_t(x)) = F_0(x)`` for the distribution functions, against an mpmath root);
+* ``gmm-continuous-map-approx``: how far the per-component map (41) is from the true flow;
+* ``blowup-time``: ``t* = min_k lambda_min(S_k) / 2``: the covariance turns singular there, and
+  for (44) the flow collapses onto the x-axis at ``t = 1/2`` (Fig. 6).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from symtransport import CheckContext, Outcome, claim, measure, run_script, verify_identity
+from symtransport.codegen import compile_map
+from symtransport.dae import affine_pushforward
+from symtransport.densities import Gaussian, GaussianMixture
+from symtransport.flow import ContinuousDAE
+from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, paper_mixtures
+from symtransport.symbols import m, s2, t
+
+R = sp.Rational
+
+
+def rotated_gaussian_3d() -> Gaussian:
+    """``N(m, Q diag(3, 2, 1) Q^T)``, ``Q = [[1,2,2],[2,1,-2],[2,-2,1]]/3`` a rational rotation:
+    a full 3-D covariance whose eigenvalues are exact."""
+    q = sp.Matrix([[1, 2, 2], [2, 1, -2], [2, -2, 1]]) / 3  # mutation: skip - an instance
+    return Gaussian([R(1, 2), 0, -1], q * sp.diag(3, 2, 1) * q.T)  # mutation: skip - idem
+
+
+def flow_residual(flow: ContinuousDAE) -> tuple[sp.Matrix, sp.Matrix]:
+    """``(d/dt phi_t, v_t(phi_t))`` for the derived map: equal iff ``phi`` is an integral curve."""
+    phi = flow.map()
+    at_phi = dict(zip(flow.variables, phi, strict=True))
+    return sp.diff(phi, flow.t), flow.velocity().xreplace(at_phi)
+
+
+def flow_checks(flow: ContinuousDAE, ctx: CheckContext) -> list:
+    """The derived map is the flow: it solves the ODE and starts at the identity."""
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "constraints": [flow.time_constraint()]}
+    start = flow.map().subs(flow.t, 0)
+    return [
+        verify_identity(*flow_residual(flow), **opts),
+        verify_identity(start, sp.Matrix(flow.variables), seed=ctx.seed, timeout=ctx.timeout),
+    ]
+
+
+@claim(
+    id="continuous-dae-bhe",
+    title="The continuous DAE's pushforward solves the backward heat equation",
+    source="[J] Thm 7, eq. (27); Fact 2, eq. (9); (26)",
+    statement=r"\partial_t\mu_t=-\nabla\cdot(\mu_t\nabla\log\mu_t)=-\triangle\mu_t,"
+    r"\quad\mu_t=\sum_kw_kN(m_k,\Sigma_k-2tI),\ 0\le t<t^*",
+    kind="derivation",
+)
+def continuous_dae_bhe(ctx: CheckContext) -> list:
+    cases = [Gaussian(m, s2), fixed_gaussian(2), fixed_mixture(1), fixed_mixture(2)]
+    if ctx.deep:
+        cases.append(fixed_mixture(3))  # mutation: skip - which instances to check
+    return [ContinuousDAE(c).derivation().verify(seed=ctx.seed, timeout=20) for c in cases]
+
+
+@claim(
+    id="gaussian-continuous",
+    title="Continuous DAE of N(m, s2): the flow (32) and the pushforward (33)",
+    source="[J] §5.1.1, eqs. (32)-(33)",
+    statement=r"\phi_t(x)=\sqrt{1-2t/\sigma_0^2}\,(x-m_0)+m_0,\quad"
+    r"\phi_{t\sharp}\mu_0=N(m_0,\sigma_0^2-2t),\ 0\le t<\sigma_0^2/2",
+    kind="derivation",
+)
+def gaussian_continuous(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    flow = ContinuousDAE(Gaussian(m, s2))
+    (x,) = flow.variables
+    phi = flow.map()
+    printed_32 = sp.sqrt(1 - 2 * t / s2) * (x - m) + m
+    slope = sp.diff(phi[0], x)
+    mean, cov = affine_pushforward(
+        sp.Matrix([m]), sp.Matrix([s2]), sp.Matrix([slope]), sp.Matrix([phi[0] - slope * x])
+    )
+    return [
+        *flow_checks(flow, ctx),
+        verify_identity(phi[0], printed_32, **opts),
+        verify_identity(mean[0], m, **opts),
+        verify_identity(cov[0, 0], s2 - 2 * t, **opts),
+        verify_identity(
+            flow.density_t(),
+            sp.exp(-((x - m) ** 2) / (2 * (s2 - 2 * t))) / sp.sqrt(2 * sp.pi * (s2 - 2 * t)),
+            **opts,
+        ),
+    ]
+
+
+@claim(
+    id="mvn-continuous",
+    title="Continuous DAE of N(m, S): the flow (36) and the pushforward (37)",
+    source="[J] §5.1.2, eqs. (36)-(37)",
+    statement=r"\phi_t(x)=\sqrt{I-2t\Sigma_0^{-1}}\,(x-m_0)+m_0,\quad"
+    r"\phi_{t\sharp}\mu_0=N(m_0,\Sigma_0-2tI),\ 0\le t<\lambda_{\min}(\Sigma_0)/2",
+    kind="derivation",
+)
+def mvn_continuous(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    checks = []
+    for g in (gaussian_44(), fixed_gaussian(2), rotated_gaussian_3d()):
+        flow = ContinuousDAE(g)
+        xs = sp.Matrix(flow.variables)
+        phi = flow.map()
+        a = phi.jacobian(list(flow.variables))
+        offset = phi - a * xs
+        mean, cov = affine_pushforward(g.mean, g.cov, a, offset)
+        eye = sp.eye(g.dim)
+        with_time = {"constraints": [flow.time_constraint()], **opts}
+        checks += [
+            *flow_checks(flow, ctx),
+            verify_identity(a * a, eye - 2 * t * g.cov.inv(), **with_time),  # (36): A_t^2
+            verify_identity(a, a.T, **with_time),  # A_t symmetric
+            verify_identity(a * g.mean + offset, g.mean, **with_time),  # the mean m_0 is fixed
+            verify_identity(mean, g.mean, **with_time),
+            verify_identity(cov, g.cov - 2 * t * eye, **with_time),  # (37)
+        ]
+    return checks
+
+
+def printed_42(mixture: GaussianMixture, xs: list[sp.Symbol]) -> sp.Expr:
+    """(42): ``sum_k w_k N(x; m_k, S_k - 2tI)``."""
+    total = sp.Integer(0)
+    for w, c in zip(mixture.weights, mixture.components, strict=True):
+        cov = c.cov - 2 * t * sp.eye(mixture.dim)
+        diff = sp.Matrix(xs) - c.mean
+        quad = (diff.T * cov.inv() * diff)[0, 0]
+        total += w * sp.exp(-quad / 2) / sp.sqrt((2 * sp.pi) ** mixture.dim * cov.det())
+    return total
+
+
+def printed_43(mixture: GaussianMixture, xs: list[sp.Symbol]) -> sp.Matrix:
+    """(43): ``-sum_k gamma_kt(x) (S_k - 2tI)^-1 (x - m_k)``, ``gamma_kt`` the responsibilities
+    of the components ``N(m_k, S_k - 2tI)``."""
+    total = printed_42(mixture, xs)
+    velocity = sp.zeros(mixture.dim, 1)
+    for w, c in zip(mixture.weights, mixture.components, strict=True):
+        cov = c.cov - 2 * t * sp.eye(mixture.dim)
+        diff = sp.Matrix(xs) - c.mean
+        part = w * sp.exp(-(diff.T * cov.inv() * diff)[0, 0] / 2)
+        part = part / sp.sqrt((2 * sp.pi) ** mixture.dim * cov.det())
+        velocity -= part / total * cov.inv() * diff
+    return velocity
+
+
+PARTICLES = 200  # mutation: skip - sample size
+FRACTIONS = (0.2, 0.5, 0.8)  # mutation: skip - times as fractions of the blow-up time
+# DOP853 at rtol 1e-10 / atol 1e-12 keeps the global error of O(1) positions near 1e-10; the
+# bound leaves two decades for the growth of errors as the flow contracts toward t*
+ODE_TOLERANCE = 1e-8  # mutation: skip - a tolerance
+
+
+def sample(mixture: GaussianMixture, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points drawn from the mixture, and the component each came from."""
+    rng = np.random.default_rng(seed)
+    weights = np.array([float(w) for w in mixture.weights])
+    labels = rng.choice(len(weights), size=n, p=weights / weights.sum())
+    points = np.empty((n, mixture.dim))
+    for k, c in enumerate(mixture.components):
+        chosen = labels == k
+        cov = np.array(c.cov, dtype=float)
+        mean = np.array(c.mean, dtype=float).ravel()
+        points[chosen] = rng.multivariate_normal(mean, cov, size=int(chosen.sum()))
+    return points, labels
+
+
+def change_of_variables_residual(mixture: GaussianMixture, seed: int) -> float:
+    """``max |log mu_t(phi_t(x)) + log det grad phi_t(x) - log mu_0(x)|`` over particles and
+    ``FRACTIONS`` of ``t*``, ``mu_t`` the printed (42), ``phi_t`` from the ODE integrator."""
+    flow = ContinuousDAE(mixture)
+    xs = list(flow.variables)
+    x0, _ = sample(mixture, PARTICLES, seed)
+    times = [f * float(flow.blowup_time) for f in FRACTIONS]
+    paths, log_det = flow.trajectories(x0, times, log_jacobian=True)
+    log_mu = compile_map([sp.log(printed_42(mixture, xs))], xs, [t], backend="numpy")
+    start = log_mu(x0, 0.0)[:, 0]
+    return max(
+        float(np.max(np.abs(log_mu(paths[i], s)[:, 0] + log_det[i] - start)))
+        for i, s in enumerate(times)
+    )
+
+
+def cdf_position_error(mixture: GaussianMixture, seed: int) -> float:
+    """1-D: ``max |phi_t(x) - F_t^-1(F_0(x))|``, the particles against the exact flow of (42)
+    (a 1-D flow keeps the order of points, so it maps quantiles to quantiles), the inverse
+    distribution function of (42) (erfc terms) inverted by mpmath at 30 digits."""
+    flow = ContinuousDAE(mixture)
+    x0, _ = sample(mixture, 20, seed)  # mutation: skip - sample size
+    times = [f * float(flow.blowup_time) for f in FRACTIONS]
+    paths = flow.trajectories(x0, times)
+    parts = [
+        (mpmath.mpf(str(sp.N(w, 40))), mpmath.mpf(str(sp.N(c.mean[0], 40))), c.cov[0, 0])
+        for w, c in zip(mixture.weights, mixture.components, strict=True)
+    ]
+    worst = 0.0
+    with mpmath.workdps(30):
+
+        def cdf(y: mpmath.mpf, s: sp.Expr) -> mpmath.mpf:
+            """The distribution function of (42): ``sum_k w_k Phi((y - m_k)/sd_k(t))``."""
+            return mpmath.fsum(
+                w
+                * mpmath.erfc((mean - y) / mpmath.sqrt(2 * mpmath.mpf(str(sp.N(v - 2 * s, 40)))))
+                / 2
+                for w, mean, v in parts
+            )
+
+        for i, s in enumerate(times):
+            exact_time = sp.nsimplify(s)
+            for j, start in enumerate(x0[:, 0]):
+                target = cdf(mpmath.mpf(start), sp.Integer(0))
+                guess = mpmath.mpf(paths[i, j, 0])
+                exact = mpmath.findroot(lambda y, q=target, e=exact_time: cdf(y, e) - q, guess)
+                worst = max(worst, abs(float(exact) - paths[i, j, 0]))
+    return worst
+
+
+@claim(
+    id="gmm-continuous",
+    title="Continuous DAE of a Gaussian mixture: the pushforward (42) and the velocity (43)",
+    source="[J] §5.1.3, eqs. (42)-(43)",
+    statement=r"\mu_t=\sum_kw_kN(m_k,\Sigma_k-2tI),\quad \partial_t\phi_t="
+    r"-\sum_k\gamma_{kt}(\phi_t)(\Sigma_k-2tI)^{-1}(\phi_t-m_k)",
+    kind="derivation",
+)
+def gmm_continuous(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    checks: list = []
+    for mixture in (fixed_mixture(1), fixed_mixture(2), paper_mixtures()["(47)"]):
+        flow = ContinuousDAE(mixture)
+        xs = list(flow.variables)
+        with_time = {"constraints": [flow.time_constraint()], **opts}
+        checks += [
+            verify_identity(flow.density_t(), printed_42(mixture, xs), **with_time),
+            verify_identity(printed_43(mixture, xs), flow.score(), **with_time),
+        ]
+    residual = change_of_variables_residual(paper_mixtures()["(47)"], ctx.seed)
+    position = cdf_position_error(fixed_mixture(1), ctx.seed)
+    numeric = measure(
+        max(residual, position),
+        ODE_TOLERANCE,
+        "<",
+        what="particles against (42): largest change-of-variables residual and 1-D position error",
+    )
+    explanation = (
+        f"{numeric.explanation} SciPy DOP853 on the compiled velocity (43), {PARTICLES} "
+        f"particles of (47) at t/t* = {', '.join(map(str, FRACTIONS))}: "
+        f"|log mu_t(phi_t) + log det grad phi_t - log mu_0| <= {residual:.2e}; 1-D mixture: "
+        f"|phi_t(x) - F_t^-1(F_0(x))| <= {position:.2e} against mpmath."
+    )
+    return [*checks, dataclasses.replace(numeric, explanation=explanation)]
+
+
+APPROX_BOUND = 0.1  # the stated accuracy of (41) for t <= 0.1 (mean error over mu_0)
+APPROX_SMALL = (0.05, 0.1)  # mutation: skip - times of the bound
+APPROX_LARGE = (0.25, 0.4, 0.49)  # mutation: skip - times reported beside it
+
+
+def approximation_errors(mixture: GaussianMixture, seed: int) -> dict[float, float]:
+    """Mean over ``mu_0`` of ``|phi_t(x) - (41)_k(x)|``, ``k`` the component ``x`` came from."""
+    flow = ContinuousDAE(mixture)
+    xs = list(flow.variables)
+    x0, labels = sample(mixture, 1000, seed)  # mutation: skip - sample size
+    times = (*APPROX_SMALL, *APPROX_LARGE)
+    paths = flow.trajectories(x0, times)
+    maps = [
+        compile_map(flow.component_map(k), xs, [t], backend="numpy")
+        for k in range(len(mixture.components))
+    ]
+    errors = {}
+    for i, s in enumerate(times):
+        approx = np.empty_like(x0)
+        for k, f in enumerate(maps):
+            chosen = labels == k
+            approx[chosen] = f(x0[chosen], s)
+        errors[s] = float(np.mean(np.linalg.norm(approx - paths[i], axis=1)))
+    return errors
+
+
+@claim(
+    id="gmm-continuous-map-approx",
+    title="The per-component flow (41) approximates the mixture's continuous DAE: "
+    "mean error < 0.1 for t <= 0.1",
+    source="[J] §5.1.3, eq. (41), mixtures (45)-(47)",
+    statement=r"\mathbb{E}_{x\sim\mu_0}\big|\phi_t(x)-\big(\sqrt{I-2t\Sigma_k^{-1}}(x-m_k)+m_k\big)"
+    r"\big|<0.1\quad(t\le0.1,\ x\text{ from component }k)",
+    kind="measurement",
+)
+def gmm_continuous_map_approx(ctx: CheckContext) -> Outcome:
+    small, large = {}, {}
+    for name, mixture in paper_mixtures().items():
+        errors = approximation_errors(mixture, ctx.seed)
+        small[name] = max(errors[s] for s in APPROX_SMALL)
+        large[name] = {s: errors[s] for s in APPROX_LARGE}
+    result = measure(max(small.values()), APPROX_BOUND, "<", what="largest mean error, t <= 0.1")
+    detail = "; ".join(
+        f"{n}: t<=0.1 {small[n]:.3f}, " + ", ".join(f"t={s:g} {e:.3f}" for s, e in large[n].items())
+        for n in small
+    )
+    return dataclasses.replace(result, explanation=f"{result.explanation} Per mixture: {detail}.")
+
+
+def symbolic_spd() -> sp.Matrix:
+    """``L L^T`` with ``L = [[l1, 0], [l2, l3]]``: every SPD 2x2 matrix."""
+    l1, l3 = sp.symbols("l1 l3", positive=True)
+    l2 = sp.Symbol("l2", real=True)
+    lower = sp.Matrix([[l1, 0], [l2, l3]])
+    return lower * lower.T
+
+
+@claim(
+    id="blowup-time",
+    title="Blow-up at t* = min_k lambda_min(S_k)/2; (44) collapses onto the x-axis at t = 1/2",
+    source="[J] §5.1, Fig. 6; notes §3.1",
+    statement=r"t^*=\min_k\lambda_{\min}(\Sigma_k)/2:\ \det(\Sigma_k-2t^*I)=0,"
+    r"\ \lim_{t\to t^*}\phi_t(x,y)=(x/\sqrt2,0)\text{ for }(44)",
+    kind="derivation",
+)
+def blowup_time(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    cov = symbolic_spd()
+    general = ContinuousDAE(Gaussian([0, 0], cov))
+    checks = [
+        # t* is a root of det(S - 2tI): the covariance turns singular there ...
+        verify_identity((cov - 2 * general.blowup_time * sp.eye(2)).det(), 0, **opts),
+        # ... and it is the smaller root: the other eigenvalue minus 2t* is the gap between them
+        verify_identity(
+            cov.trace() - 2 * general.blowup_time * 2,
+            sp.sqrt((cov[0, 0] - cov[1, 1]) ** 2 + 4 * cov[0, 1] ** 2),
+            **opts,
+        ),
+    ]
+    flow = ContinuousDAE(gaussian_44())
+    x, _ = flow.variables
+    limit = flow.map().applyfunc(lambda c: sp.Limit(c, t, flow.blowup_time, "-"))
+    checks += [
+        verify_identity(flow.blowup_time, R(1, 2), **opts),
+        verify_identity(limit, sp.Matrix([x / sp.sqrt(2), 0]), **opts),
+    ]
+    for mixture in paper_mixtures().values():  # notes §3.1: t* = 1/2 for (45)-(47)
+        checks.append(verify_identity(ContinuousDAE(mixture).blowup_time, R(1, 2), **opts))
+    return checks
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_script(__file__))
