@@ -97,6 +97,18 @@ def sqrt_spd(matrix: sp.Matrix) -> sp.Matrix:
     return p * sp.diag(*[sp.sqrt(diag[i, i]) for i in range(d)]) * p.T
 
 
+def _rational_spectrum(cov: sp.Matrix) -> tuple[sp.Matrix, list[sp.Expr]] | None:
+    """``(P, [lambda_i])`` with ``cov = P diag(lambda) P^T``, P orthogonal, when every eigenvalue
+    of the numeric ``cov`` is rational; else None."""
+    if cov.free_symbols:
+        return None
+    poly = cov.charpoly()
+    if not all(f.degree() == 1 for f, _ in poly.factor_list()[1]):
+        return None
+    p, diag = cov.diagonalize(normalize=True)
+    return p, [diag[i, i] for i in range(cov.rows)]
+
+
 @dataclass(frozen=True)
 class ContinuousDAE:
     """The continuous DAE of ``density`` ([J] Definition 4, §4.3, Thm 7).
@@ -237,13 +249,29 @@ class ContinuousDAE:
         (42), the responsibilities' denominator cancelled."""
         return sp.Add(*(part * score for part, score in self._pulls()), sp.zeros(self.dim, 1))
 
+    def _root(self, k: int, power: int) -> sp.Matrix:
+        """``(I - 2t S_k^-1)^(power/2)`` for ``power`` = 1 or -1: with rational eigenvalues
+        ``S_k = P diag(lambda) P^T`` it is ``P diag((1 - 2t/lambda_i)^(power/2)) P^T``."""
+        cov = sp.Matrix(self.components[k][1].cov)
+        spectrum = _rational_spectrum(cov)
+        if spectrum is not None:
+            p, lams = spectrum
+            return p * sp.diag(*[sp.sqrt(1 - 2 * self.t / lam) ** power for lam in lams]) * p.T
+        root = sqrt_spd(sp.eye(self.dim) - 2 * self.t * cov.inv())
+        return root if power == 1 else root.inv()
+
     def component_map(self, k: int = 0) -> sp.Matrix:
         """``sqrt(I - 2t S_k^-1)(x - m_k) + m_k``: the exact flow (32), (36) of a Gaussian, and
         for a mixture the approximation (41) near ``m_k``."""
-        _, c = self.components[k]
-        xs = sp.Matrix(self.variables)
-        shrink = sp.eye(self.dim) - 2 * self.t * sp.Matrix(c.cov).inv()
-        return sqrt_spd(shrink) * (xs - sp.Matrix(c.mean)) + sp.Matrix(c.mean)
+        mean = sp.Matrix(self.components[k][1].mean)
+        return self._root(k, 1) * (sp.Matrix(self.variables) - mean) + mean
+
+    def inverse_map(self, ys: Sequence[sp.Symbol]) -> sp.Matrix:
+        """``phi_t^-1(y) = sqrt(I - 2t S^-1)^-1 (y - m) + m`` for a Gaussian, in the symbols
+        ``ys``."""
+        self.map()  # the same check: a Gaussian only
+        mean = sp.Matrix(self.components[0][1].mean)
+        return self._root(0, -1) * (sp.Matrix(ys) - mean) + mean
 
     def map(self) -> sp.Matrix:
         """The flow ``phi_t`` in closed form: (32), (36) for a Gaussian. A mixture's flow has no
