@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from symtransport.claims import Claim
-from symtransport.derive import derive_dae, parse_matrix, parse_variables, render
+from symtransport.derive import derive_dae, derive_flow, parse_matrix, parse_variables, render
 from symtransport.errors import SymtransportError
 from symtransport.noise import NOISE_MODELS
 from symtransport.runner import ClaimResult, collect, run_claims, select
@@ -28,6 +28,7 @@ examples:
   symtransport check proofs/my_claims.py --json report.json
   symtransport check --deep                   also the costly parts of the checks
   symtransport derive dae --density "exp(-x**2/2)" --vars x
+  symtransport derive flow --density "exp(-x**2/2) + exp(-(x-3)**2)" --vars x
   symtransport list                           the claims, their kinds and sources
 """
 
@@ -38,6 +39,9 @@ examples:
   symtransport derive dae --density "(1 + x**2/3)**(-2)" --vars x --noise laplace
   symtransport derive dae --density "exp(-(x**2 + x*y + y**2))" --vars x,y \\
       --noise-cov "[[2,0.5],[0.5,1]]" --format json
+  symtransport derive flow --vars x,y --format json \\
+      --density "0.3*exp(-(x**2 + x*y + y**2)) + 0.7*exp(-(x-1)**2)*exp(-y**2/2)"
+  symtransport derive flow --density "exp(-abs(x))" --vars x      (ill-posed: exit 2)
 """
 
 
@@ -128,6 +132,17 @@ def _parser() -> _Parser:
     )
     dae.add_argument("--format", choices=("text", "latex", "json"), default="text")
     dae.add_argument("--seed", type=_int, default=0, help="random seed of the checks (default 0)")
+    flow = targets.add_parser(
+        "flow",
+        help="the continuous (infinitely deep) DAE dx/dt = grad log mu_t(x), mu_t solving the "
+        "backward heat equation, for a Gaussian or Gaussian mixture",
+        epilog=DERIVE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    flow.add_argument("--density", required=True, metavar="EXPR", help="the data density mu_0")
+    flow.add_argument("--vars", required=True, metavar="x,y", help="its variables (t is reserved)")
+    flow.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    flow.add_argument("--seed", type=_int, default=0, help="random seed of the checks (default 0)")
     listing = commands.add_parser(
         "list", help="list the claims with their kinds, expected outcomes and sources"
     )
@@ -220,6 +235,12 @@ def _list(args: argparse.Namespace) -> int:
 
 def _derive(args: argparse.Namespace) -> int:
     variables = parse_variables(args.vars)
+    if args.target == "flow":
+        if sys.stderr.isatty():
+            print("deriving the continuous DAE...", file=sys.stderr)
+        result = derive_flow(args.density, variables, seed=args.seed)
+        print(render(result, args.format))
+        return 0 if result["status"] in ("proved", "verified") else 1
     cov = parse_matrix(args.noise_cov) if args.noise_cov is not None else None
     if sys.stderr.isatty():  # progress for people; scripts get one line per error only
         print(f"deriving the shallow DAE ({args.noise} noise)...", file=sys.stderr)

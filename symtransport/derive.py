@@ -1,8 +1,9 @@
 """``symtransport derive``: derivations for a density typed by hand, as text, LaTeX or JSON.
 
-The command-line layer over :class:`symtransport.dae.ShallowDAE`: it parses the density and the
-noise covariance safely (no user text is ever evaluated as code), builds and verifies the
-derivation, and renders the result. It holds no mathematics of its own.
+The command-line layer over :class:`symtransport.dae.ShallowDAE` (``derive dae``) and
+:class:`symtransport.flow.ContinuousDAE` (``derive flow``): it parses the density and the noise
+covariance safely (no user text is ever evaluated as code), builds and verifies the derivation,
+and renders the result. It holds no mathematics of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from symtransport.dae import ShallowDAE
 from symtransport.errors import InvalidArgument
 from symtransport.noise import noise_model
 
-__all__ = ["derive_dae", "parse_matrix", "parse_variables", "render"]
+__all__ = ["derive_dae", "derive_flow", "parse_matrix", "parse_variables", "render"]
 
 
 def parse_variables(text: str) -> list[str]:
@@ -88,10 +89,68 @@ def derive_dae(
     }
 
 
+def derive_flow(
+    density_text: str, variables: Sequence[str], *, seed: int = 0, timeout: float = 30
+) -> dict[str, Any]:
+    """Build and verify the continuous DAE of a typed density; returns the JSON-ready result.
+
+    Raises :class:`~symtransport.errors.IllPosedError` for densities with no continuous DAE
+    (kinks, jumps, slow Fourier decay) and :class:`~symtransport.errors.UnsupportedError` for
+    densities outside the supported families.
+    """
+    from symtransport.flow import ContinuousDAE
+
+    flow = ContinuousDAE(density_text, tuple(variables))
+    derivation = flow.derivation().verify(seed=seed, timeout=timeout)
+    return {
+        "kind": "continuous-dae",
+        "variables": [str(v) for v in flow.variables],
+        "time": str(flow.t),
+        "family": type(flow.family).__name__,
+        "density_t": str(flow.density_t()),
+        "velocity": [str(c) for c in flow.velocity()],
+        "blowup_time": str(flow.blowup_time),
+        "equation": str(flow.equation()),
+        "entropy_rate": str(flow.entropy_rate()),
+        "derivation": derivation.to_json(),
+        "status": str(derivation.status),
+        "_derivation": derivation,
+        "_flow": flow,
+    }
+
+
+def _render_flow(result: dict[str, Any], fmt: str) -> str:
+    derivation = result["_derivation"]
+    flow = result["_flow"]
+    if fmt == "latex":
+        return (
+            f"% continuous DAE of a {result['family']}; blow-up time t* = {result['blowup_time']}\n"
+            f"\\[ \\mu_t({', '.join(result['variables'])}) = {sp.latex(flow.density_t())} \\]\n"
+            f"\\[ v_t = {sp.latex(flow.velocity())} \\]\n"
+            f"{derivation.to_latex()}\n"
+        )
+    lines = [
+        f"continuous DAE dx/dt = grad log mu_t(x) (variables: {', '.join(result['variables'])};"
+        f" recognised as a {result['family']})",
+        f"blow-up time t* = {result['blowup_time']} (~{float(flow.blowup_time):.6g}); "
+        "everything below holds for 0 <= t < t*",
+        "density mu_t (backward heat equation d/dt mu = -Laplacian(mu)):",
+        f"  {result['density_t']}",
+        "velocity v_t = grad log mu_t:",
+        *(f"  {c}" for c in result["velocity"]),
+        f"entropy rate dH/dt = -I(mu_t): {result['entropy_rate']}",
+        derivation.to_text(),
+        f"status: {result['status']}",
+    ]
+    return "\n".join(lines)
+
+
 def render(result: dict[str, Any], fmt: str) -> str:
     """The result as ``text``, ``latex`` or ``json``."""
     if fmt == "json":
         return json.dumps({k: v for k, v in result.items() if not k.startswith("_")}, indent=2)
+    if result["kind"] == "continuous-dae":
+        return _render_flow(result, fmt)
     derivation = result["_derivation"]
     dae = result["_dae"]
     if fmt == "latex":

