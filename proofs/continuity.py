@@ -113,13 +113,19 @@ def continuity_equation(ctx: CheckContext) -> list:
     return checks
 
 
-def embedding_check() -> tuple[sp.Expr, sp.Expr]:
-    """``(mu(x)/[A], N(z; R m, R S R^T))`` at ``z = R x``, for ``A = QR`` embedding R^2 in R^3:
-    the image density from the area factor, and the density in orthonormal coordinates ``z`` of
-    the image plane (where ``A x`` has coordinates ``R x``)."""
+def embedding() -> tuple[sp.Matrix, sp.Matrix]:
+    """``(A, R)`` with ``A = QR`` embedding R^2 in R^3: ``Q`` has orthonormal columns and
+    ``|det R| = 3``, so the area factor is not 1."""
     q = sp.Matrix([[1, 2], [2, 1], [2, -2]]) / 3  # mutation: skip - orthonormal columns
-    r = sp.Matrix([[2, 1], [0, R(1, 2)]])  # mutation: skip - an instance
-    a = q * r
+    r = sp.Matrix([[2, 1], [0, R(3, 2)]])  # mutation: skip - an instance
+    return q * r, r
+
+
+def embedding_check() -> tuple[sp.Expr, sp.Expr]:
+    """``(mu(x)/[A], N(z; R m, R S R^T))`` at ``z = R x``: the image density from the area
+    factor, and the density in orthonormal coordinates ``z`` of the image plane (where ``A x``
+    has coordinates ``R x``)."""
+    a, r = embedding()
     data = fixed_gaussian(2)
     xs = [x, y]
     intrinsic = Gaussian(r * data.mean, r * data.cov * r.T)

@@ -18,6 +18,7 @@ from symtransport.errors import (
     SymtransportWarning,
     UnsupportedError,
 )
+from symtransport.flow import ContinuousDAE
 from symtransport.noise import NoiseModel, noise_model
 from symtransport.outcome import Outcome
 from symtransport.parsing import parse_expression
@@ -35,6 +36,7 @@ __all__ = [
     "CheckContext",
     "Claim",
     "CompiledMap",
+    "ContinuousDAE",
     "Density",
     "Derivation",
     "Gaussian",
