@@ -16,7 +16,9 @@ Integrals over several variables are first reduced by the closed forms of their 
 inner layers (:func:`_inner_gaussian_layers`); one-dimensional integrals are evaluated by
 quadrature as they stand.
 
-Points where a side cannot be evaluated (a pole, a failed quadrature) are *skipped*. The
+Points where a side cannot be evaluated (a pole, a failed quadrature) are *skipped*, unless
+the sides are matrices and one entry alone is certified different there (a counterexample
+needs only one entry). The
 relative residual reported is the difference divided by the magnitude of the values involved,
 including the size of the terms that cancelled (estimated from the rounding noise).
 """
@@ -191,6 +193,7 @@ def numeric_stage(
     n_instances = _INSTANCES if arities else 1
     compiled = []
     drawn = []
+    substituted = []
     for _ in range(n_instances):
         instances = {
             name: draw_instance(name, families.get(name, "density"), arity, rng)
@@ -199,6 +202,28 @@ def numeric_stage(
         exprs = [_substitute(e, instances) for e in [*lhs, *rhs]]
         compiled.append(compile_mp(exprs, list(symbols)))
         drawn.append(instances)
+        substituted.append(exprs)
+    entries: dict[tuple[int, int], Any] = {}
+
+    def refute_one_entry(which: int, values: list[Any]) -> tuple[float | None, int] | None:
+        """When the whole cannot be evaluated at a point, a certified difference in a single
+        entry still refutes it: ``(residual, digits)`` of the first such entry, or None."""
+        n = len(lhs)
+        if n < 2:
+            return None
+        for i in range(n):
+            key = (which, i)
+            if key not in entries:
+                pair = [substituted[which][i], substituted[which][n + i]]
+                entries[key] = compile_mp(pair, list(symbols))
+            try:
+                kind, residual, used = ladder(entries[key], values, digits)
+            except (NumericTrouble, ArithmeticError, ValueError, TypeError):
+                continue
+            if kind == "refuted":
+                return residual, used
+        return None
+
     sampler = PointSampler(symbols, constraints, rng)
     for index in range(points):
         point = sampler.draw(index)
@@ -210,8 +235,11 @@ def numeric_stage(
         try:
             kind, residual, used = ladder(compiled[which], values, digits)
         except (NumericTrouble, ArithmeticError, ValueError, TypeError) as exc:
-            yield PointResult(index, "skipped", note=f"{type(exc).__name__}: {exc}"[:200])
-            continue
+            single = refute_one_entry(which, values)
+            if single is None:
+                yield PointResult(index, "skipped", note=f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            kind, (residual, used) = "refuted", single
         counterexample = None
         if kind == "refuted":
             counterexample = {str(s): _describe(point[s]) for s in symbols}

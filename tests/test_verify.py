@@ -119,3 +119,19 @@ def test_undecided_when_no_point_can_be_drawn():
 def test_bad_input_is_a_typed_error(lhs, rhs, kwargs, match):
     with pytest.raises(InvalidArgument, match=match):
         verify_identity(lhs, rhs, **kwargs)
+
+
+def test_one_certified_entry_refutes_a_matrix_whose_other_entry_cannot_be_evaluated():
+    # the second entry is a limit at a square-root branch point, which the numeric stage cannot
+    # evaluate; the first differs by a factor sqrt(2), and that alone is a counterexample
+    x, y = sp.symbols("x y", real=True)
+    t = sp.Symbol("t", positive=True)
+    lhs = sp.Matrix(
+        [
+            sp.Limit(x * sp.sqrt(1 - t), t, sp.Rational(1, 2), "-"),
+            sp.Limit(y * sp.sqrt(1 - 2 * t), t, sp.Rational(1, 2), "-"),
+        ]
+    )
+    result = verify_identity(lhs, sp.Matrix([x, 0]), timeout=30)
+    assert result.status == Status.REFUTED
+    assert result.counterexample is not None
