@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from symtransport.claims import CheckContext, Claim, claim
 from symtransport.cli import run_script
 from symtransport.codegen import CompiledMap, compile_map
+from symtransport.composition import GaussianComposition, MixtureComposition
 from symtransport.dae import ShallowDAE
 from symtransport.densities import Density, Gaussian, GaussianMixture
 from symtransport.derivation import Derivation, Step
@@ -19,6 +20,13 @@ from symtransport.errors import (
     UnsupportedError,
 )
 from symtransport.flow import ContinuousDAE
+from symtransport.functionals import (
+    LocalFunctional,
+    fisher_information,
+    renyi,
+    shannon_entropy,
+    tsallis,
+)
 from symtransport.noise import NoiseModel, noise_model
 from symtransport.outcome import Outcome
 from symtransport.parsing import parse_expression
@@ -40,10 +48,13 @@ __all__ = [
     "Density",
     "Derivation",
     "Gaussian",
+    "GaussianComposition",
     "GaussianMixture",
     "IdentityCheck",
     "IllPosedError",
     "InvalidArgument",
+    "LocalFunctional",
+    "MixtureComposition",
     "NoiseModel",
     "Outcome",
     "Report",
@@ -58,11 +69,15 @@ __all__ = [
     "claim",
     "collect",
     "compile_map",
+    "fisher_information",
     "measure",
     "noise_model",
     "parse_expression",
+    "renyi",
     "run_claims",
     "run_script",
     "search_conjecture",
+    "shannon_entropy",
+    "tsallis",
     "verify_identity",
 ]

@@ -298,9 +298,9 @@ class ContinuousDAE:
         unevaluated integral for a mixture."""
         if isinstance(self.family, Gaussian):
             return sp.simplify(self.covariance().inv().trace())
-        mu = self.density_t()
-        flux = sum(g**2 for g in gradient(mu, self.variables)) / mu
-        return sp.Integral(flux, *((x, -sp.oo, sp.oo) for x in self.variables))
+        from symtransport.functionals import fisher_information
+
+        return fisher_information(self.density_t(), self.variables)
 
     def entropy_rate(self) -> sp.Expr:
         """``dH[mu_t]/dt = -I(mu_t)`` (reversed de Bruijn identity; notes §2.3)."""
