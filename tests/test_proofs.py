@@ -1,18 +1,9 @@
 """The bundled proofs: each claim holds, and a wrong variant of it is refuted."""
 
 import sympy as sp
+from proof_helpers import proof
 
 from symtransport import Status, collect, run_claims, verify_identity
-from symtransport.runner import bundled_proofs
-
-
-def _load(name):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"proof_{name}", bundled_proofs() / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_bundled_claim_meets_its_expectation():
@@ -21,7 +12,7 @@ def test_every_bundled_claim_meets_its_expectation():
 
 
 def test_score_flux_wrong_variants_are_refuted():
-    score = _load("score_laplacian")
+    score = proof("score_laplacian")
     for d in (1, 2, 3):
         flux, lap = score.score_flux(d)
         assert verify_identity(flux, 2 * lap, timeout=30).status == Status.REFUTED
@@ -30,7 +21,7 @@ def test_score_flux_wrong_variants_are_refuted():
 
 
 def test_tweedie_chain_with_a_wrong_step_is_refuted():
-    tweedie = _load("tweedie_gaussian_1d")
+    tweedie = proof("tweedie_gaussian_1d")
     from symtransport.symbols import m, s2, t, xt
 
     d = tweedie.tweedie_chain()

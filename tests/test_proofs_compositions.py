@@ -1,28 +1,18 @@
 """The composition claims hold, and each has a wrong variant refuted by the same machinery."""
 
-import importlib.util
-
 import mpmath
 import pytest
 import sympy as sp
+from proof_helpers import proof
 
 from symtransport import CheckContext, Status, verify_identity
 from symtransport.dae import ShallowDAE
 from symtransport.densities import Gaussian
-from symtransport.runner import bundled_proofs
 
 pytestmark = pytest.mark.slow
 
 
-def proof():
-    path = bundled_proofs() / "compositions.py"
-    spec = importlib.util.spec_from_file_location("proof_compositions", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-P = proof()
+P = proof("compositions")
 CTX = CheckContext(seed=0, examples=20, timeout=30)
 
 

@@ -3,13 +3,12 @@ same machinery (proofs/continuous_dae.py, proofs/continuity.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 import sympy as sp
+from proof_helpers import proof, refuted
 
-from symtransport import CheckContext, Status, compile_map, measure, verify_identity
+from symtransport import CheckContext, Status, compile_map, measure
 from symtransport.calculus import laplacian
 from symtransport.continuity import (
     area_factor,
@@ -20,23 +19,10 @@ from symtransport.continuity import (
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.flow import ContinuousDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, mixture_47
-from symtransport.runner import bundled_proofs
 from symtransport.symbols import m, s2, t
 
 pytestmark = pytest.mark.slow
 R = sp.Rational
-
-
-def proof(name):
-    spec = importlib.util.spec_from_file_location(f"proof_{name}", bundled_proofs() / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def refuted(lhs, rhs, **kwargs):
-    r = verify_identity(lhs, rhs, timeout=30, **kwargs)
-    return r.status == Status.REFUTED and r.counterexample is not None
 
 
 CD = proof("continuous_dae")

@@ -1,35 +1,21 @@
 """The entropy-flow and L-DAE claims: each holds (or is refuted, as printed), and for each a
 wrong variant is refuted by the same machinery."""
 
-import importlib.util
-
 import mpmath
 import pytest
 import sympy as sp
+from proof_helpers import proof, refuted
 
 from symtransport import CheckContext, Gaussian, ShallowDAE, Status, verify_identity
 from symtransport.calculus import divergence, gradient, laplacian
 from symtransport.flow import ContinuousDAE
 from symtransport.instances import fixed_mixture
-from symtransport.runner import bundled_proofs
 from symtransport.symbols import coordinates, m, s2
 
 pytestmark = pytest.mark.slow
 
 # a quadrature at 30 digits of smooth Gaussian integrands keeps at least 20 of them
 QUAD_TOLERANCE = mpmath.mpf(10) ** -20
-
-
-def proof(name):
-    spec = importlib.util.spec_from_file_location(f"proof_{name}", bundled_proofs() / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def refuted(lhs, rhs, **kwargs):
-    r = verify_identity(lhs, rhs, timeout=30, **kwargs)
-    return r.status == Status.REFUTED and r.counterexample is not None
 
 
 @pytest.fixture(scope="module")

@@ -1,30 +1,16 @@
 """Every shallow-DAE claim has a wrong variant that the same machinery refutes."""
 
-import importlib.util
-
 import pytest
 import sympy as sp
+from proof_helpers import proof, refuted
 
-from symtransport import Status, verify_identity
+from symtransport import Status
 from symtransport.calculus import divergence, gradient
 from symtransport.dae import ShallowDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture, mixture_46
 from symtransport.noise import noise_model
-from symtransport.runner import bundled_proofs
 
 pytestmark = pytest.mark.slow
-
-
-def proof(name):
-    spec = importlib.util.spec_from_file_location(f"proof_{name}", bundled_proofs() / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def refuted(lhs, rhs, **kwargs):
-    r = verify_identity(lhs, rhs, timeout=30, **kwargs)
-    return r.status == Status.REFUTED and r.counterexample is not None
 
 
 def test_posterior_mean_with_mirrored_noise_is_not_the_minimiser():
