@@ -137,7 +137,7 @@ def mixture_de_bruijn(dae: ContinuousDAE, times: list[sp.Expr]) -> Outcome:
     worst = mpmath.mpf(0)  # mutation: skip - the largest residual reported
     for time in times:
         rate, minus_fisher = mixture_rates(dae, time, DPS)
-        residual = abs(rate - minus_fisher) / abs(minus_fisher)  # mutation: skip - see below
+        residual = abs(rate - minus_fisher) / abs(minus_fisher)  # mutation: skip - a measure
         worst = max(worst, residual)
         if residual > tolerance:
             rate2, minus_fisher2 = mixture_rates(dae, time, 2 * DPS)  # mutation: skip - report

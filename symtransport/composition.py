@@ -43,7 +43,7 @@ import sympy as sp
 
 from symtransport.codegen import CompiledMap, compile_map
 from symtransport.dae import ShallowDAE, affine_pushforward
-from symtransport.densities import Gaussian, GaussianMixture
+from symtransport.densities import Gaussian, GaussianMixture, exact_scalar
 from symtransport.errors import IllPosedError, InvalidArgument
 
 __all__ = [
@@ -64,12 +64,7 @@ MAX_AMPLIFICATION = 1e6  # rounding (1e-16) may then grow to 1e-10, far below wh
 def _exact_positive(value: Any, name: str) -> sp.Expr:
     """``value`` as an exact positive SymPy number or provably positive expression (floats
     read as the decimals they print as)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, sp.Expr, np.number)):
-        raise InvalidArgument(f"{name}={value!r} is not a number; give a positive real number")
-    exact = sp.Rational(repr(float(value))) if isinstance(value, (float, np.floating)) else value
-    exact = sp.sympify(exact)
-    if exact.is_number and (not exact.is_real or not exact.is_finite):
-        raise InvalidArgument(f"{name}={value!r} is not a finite real number")
+    exact = exact_scalar(value, name)
     if exact.is_positive is not True:
         raise InvalidArgument(f"{name}={value!r} must be > 0 (a number, or a positive symbol)")
     return exact

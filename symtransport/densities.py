@@ -59,6 +59,7 @@ __all__ = [
     "Gaussian",
     "GaussianMixture",
     "as_density",
+    "exact_scalar",
     "recognise_gaussian_family",
 ]
 
@@ -108,8 +109,10 @@ def _rationalise(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(table)
 
 
-def _entry(value: Any, name: str) -> sp.Expr:
-    """One scalar entry as an exact SymPy expression (floats read as typed decimals)."""
+def exact_scalar(value: Any, name: str) -> sp.Expr:
+    """One scalar as an exact SymPy expression (floats, NumPy numbers included, read as the
+    decimals they print as); :class:`InvalidArgument` naming ``name`` for text, bools,
+    non-finite, complex or non-real values."""
     if isinstance(value, bool | np.bool_):
         raise InvalidArgument(
             f"{name}={value!r} is a bool; expected a real number or a SymPy expression."
@@ -190,15 +193,14 @@ def _column(value: Any, name: str) -> sp.ImmutableMatrix:
         entries = listed
     if not entries:
         raise InvalidArgument(f"{name}={value!r} is empty; expected at least one coordinate.")
-    return sp.ImmutableMatrix([_entry(v, f"{name}[{i}]") for i, v in enumerate(entries)]).reshape(
-        len(entries), 1
-    )
+    column = [exact_scalar(v, f"{name}[{i}]") for i, v in enumerate(entries)]
+    return sp.ImmutableMatrix(column).reshape(len(entries), 1)
 
 
 def _square(value: Any, d: int, name: str, scalar_means_identity: bool) -> sp.ImmutableMatrix:
     """A d x d matrix; a scalar is a 1 x 1 matrix (or ``value * I`` if allowed)."""
     if _is_scalar(value):
-        scalar = _entry(value.item() if isinstance(value, np.ndarray) else value, name)
+        scalar = exact_scalar(value.item() if isinstance(value, np.ndarray) else value, name)
         if d == 1:
             return sp.ImmutableMatrix([[scalar]])
         if scalar_means_identity:
@@ -239,7 +241,10 @@ def _square(value: Any, d: int, name: str, scalar_means_identity: bool) -> sp.Im
             f"{name} has shape {shape}; expected ({d}, {d}) to match the mean's dimension d={d}."
         )
     return sp.ImmutableMatrix(
-        [[_entry(v, f"{name}[{i}, {j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
+        [
+            [exact_scalar(v, f"{name}[{i}, {j}]") for j, v in enumerate(r)]
+            for i, r in enumerate(rows)
+        ]
     )
 
 
@@ -350,7 +355,7 @@ def _coordinates(xs: Any, d: int) -> list[sp.Expr]:
         raise InvalidArgument(
             f"xs={_show(items)} has {len(items)} coordinates; expected {d} (the dimension)."
         )
-    return [_entry(v, f"xs[{i}]") for i, v in enumerate(items)]
+    return [exact_scalar(v, f"xs[{i}]") for i, v in enumerate(items)]
 
 
 def _free_symbols(*exprs: sp.Basic) -> frozenset[sp.Symbol]:
@@ -532,7 +537,7 @@ class GaussianMixture(_GaussianFamily):
                 f"len(weights)={len(weights_in)} but len(components)={len(components)}; "
                 "expected one weight per component."
             )
-        weights = [_entry(w, f"weights[{k}]") for k, w in enumerate(weights_in)]
+        weights = [exact_scalar(w, f"weights[{k}]") for k, w in enumerate(weights_in)]
         for k, w in enumerate(weights):
             status = _sign_status(w, strict=True)
             if status is False:
@@ -1357,7 +1362,7 @@ class Density:
         elif isinstance(expr, sp.Expr) and not isinstance(expr, sp.MatrixBase):
             parsed = expr
         elif isinstance(expr, numbers.Real) and not isinstance(expr, bool):
-            parsed = _entry(expr, "expr")
+            parsed = exact_scalar(expr, "expr")
         else:
             raise InvalidArgument(
                 f"expr={expr!r} is a {type(expr).__name__}; expected a SymPy expression or "

@@ -31,7 +31,7 @@ import numpy as np
 import sympy as sp
 
 from symtransport.calculus import divergence, gradient, laplacian
-from symtransport.densities import Gaussian, GaussianMixture
+from symtransport.densities import Gaussian, GaussianMixture, exact_scalar
 from symtransport.derivation import Derivation
 from symtransport.errors import IllPosedError, InvalidArgument
 from symtransport.symbols import coordinates
@@ -201,17 +201,21 @@ class ContinuousDAE:
         return GaussianMixture(self.family.weights, parts)
 
     def check_time(self, t: Any) -> sp.Expr:
-        """``t`` as an exact number after checking ``0 <= t < t*``; raises
-        :class:`InvalidArgument` for a negative or non-real time and :class:`IllPosedError`
-        at or past blow-up."""
-        if isinstance(t, bool) or not isinstance(t, (int, float, sp.Expr)):
-            raise InvalidArgument(f"t={t!r} is not a number")
-        value = sp.Rational(repr(t)) if isinstance(t, float) else sp.sympify(t)
-        if not value.is_real or not value.is_finite:
-            raise InvalidArgument(f"t={t!r} is not a finite real number")
+        """``t`` as an exact number after checking ``0 <= t < t*`` (floats, NumPy numbers
+        included, read as the decimals they print as); raises :class:`InvalidArgument` for a
+        negative, non-finite or non-real time and :class:`IllPosedError` at or past blow-up."""
+        value = exact_scalar(t, "t")
+        if not value.is_number:
+            raise InvalidArgument(f"t={t!r} is not a number; give a time 0 <= t < t*")
         if value < 0:
             raise InvalidArgument(f"t={t!r} is negative; the continuous DAE runs for t >= 0")
-        if sp.N(value - self.blowup_time, 50) >= 0:
+        gap = sp.N(value - self.blowup_time, 50)
+        if not gap.is_number or not gap.is_real:
+            raise InvalidArgument(
+                f"t={t!r} cannot be compared with the symbolic blow-up time t* = "
+                f"{self.blowup_time}; give the density numbers"
+            )
+        if gap >= 0:
             raise IllPosedError(
                 f"t={t!r} is at or past the blow-up time t* = {self.blowup_time} "
                 f"(~{float(self.blowup_time):.6g}): there S_k - 2tI is singular and the continuous "
@@ -269,7 +273,10 @@ class ContinuousDAE:
     def inverse_map(self, ys: Sequence[sp.Symbol]) -> sp.Matrix:
         """``phi_t^-1(y) = sqrt(I - 2t S^-1)^-1 (y - m) + m`` for a Gaussian, in the symbols
         ``ys``."""
-        self.map()  # the same check: a Gaussian only
+        if not isinstance(self.family, Gaussian):
+            raise InvalidArgument(
+                "inverse_map needs a Gaussian; a mixture's flow has no closed form"
+            )
         mean = sp.Matrix(self.components[0][1].mean)
         return self._root(0, -1) * (sp.Matrix(ys) - mean) + mean
 
@@ -352,9 +359,15 @@ class ContinuousDAE:
         points = np.asarray(x0, dtype=float)
         if points.ndim != 2 or points.shape[1] != self.dim:
             raise InvalidArgument(f"x0 has shape {points.shape}; expected (N, {self.dim})")
+        if not np.all(np.isfinite(points)):
+            raise InvalidArgument("x0 has NaN or infinite entries; give finite starting points")
+        if not (0 < rtol < 1 and atol > 0):
+            raise InvalidArgument(f"rtol={rtol!r}, atol={atol!r}: need 0 < rtol < 1 and atol > 0")
         grid = [float(self.check_time(s)) for s in times]
-        if not grid or any(b < a for a, b in itertools.pairwise(grid)):
-            raise InvalidArgument(f"times={list(times)!r} must be a non-empty increasing sequence")
+        if not grid or any(b <= a for a, b in itertools.pairwise(grid)):
+            raise InvalidArgument(
+                f"times={list(times)!r} must be a non-empty strictly increasing sequence"
+            )
         velocity = self.velocity()
         exprs = [*velocity, divergence(velocity, self.variables)] if log_jacobian else [*velocity]
         field_ = compile_map(exprs, list(self.variables), [self.t], backend=backend)
@@ -367,6 +380,9 @@ class ContinuousDAE:
 
         start = np.zeros((n, width))
         start[:, :d] = points
+        if grid[-1] == 0:  # nothing to integrate: every time is t = 0
+            states = np.broadcast_to(start, (len(grid), n, width)).copy()
+            return (states[:, :, :d], states[:, :, d]) if log_jacobian else states
         solution = solve_ivp(
             rhs, (0.0, grid[-1]), start.ravel(), method="DOP853", t_eval=grid, rtol=rtol, atol=atol
         )

@@ -57,8 +57,11 @@ def test_time_checks():
         flow.at(1)
     with pytest.raises(InvalidArgument, match="negative"):
         flow.check_time(-0.1)
-    with pytest.raises(InvalidArgument, match="not a number"):
+    with pytest.raises(InvalidArgument, match="text"):
         flow.check_time("0.1")
+    with pytest.raises(InvalidArgument, match="not finite"):
+        flow.check_time(float("nan"))
+    assert flow.check_time(np.float64(0.1)) == R(1, 10)  # NumPy numbers read as printed
     assert flow.at(R(1, 4)).cov == sp.ImmutableMatrix([[R(3, 2), 0], [0, R(1, 2)]])
 
 
@@ -106,6 +109,19 @@ def test_trajectories_bad_input():
         flow.trajectories(np.zeros((3, 2)), [0.2, 0.1])
     with pytest.raises(IllPosedError):
         flow.trajectories(np.zeros((3, 2)), [0.1, 0.6])
+    with pytest.raises(InvalidArgument, match="strictly increasing"):
+        flow.trajectories(np.zeros((3, 2)), [0.1, 0.1])
+    with pytest.raises(InvalidArgument, match="finite"):
+        flow.trajectories(np.full((3, 2), np.nan), [0.1])
+
+
+def test_trajectories_at_time_zero_and_with_numpy_times():
+    flow = ContinuousDAE(gaussian_44())
+    x0 = np.array([[1.0, -2.0], [0.5, 0.25]])
+    assert np.array_equal(flow.trajectories(x0, [0.0])[0], x0)
+    paths = flow.trajectories(x0, np.linspace(0.1, 0.4, 4))
+    exact = x0 * np.sqrt(1 - 2 * 0.4 / np.array([2.0, 1.0]))  # (36) for diag(2, 1)
+    assert np.max(np.abs(paths[-1] - exact)) < ODE_TOLERANCE
 
 
 def test_variables_and_reserved_time():
