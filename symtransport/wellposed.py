@@ -3,25 +3,32 @@
 The continuous DAE runs the backward heat equation ``d/dt mu = -Laplacian(mu)`` ([J] Thm 7,
 eq. (27)). It has a probability-density solution up to time ``T`` exactly when
 ``mu_0 = u * N(0, 2T I)`` for a probability density ``u`` (then ``mu_t = u * N(0, 2(T - t) I)``;
-notes §3.2). Such a ``mu_0`` is
+notes §3.2). Such a ``mu_0``
 
-* **real-analytic, indeed entire**: a Gaussian convolution of an integrable function extends to
-  an entire function on C^d, so its Fourier transform decays at least like ``exp(-T |k|^2)``;
-* **no thinner-tailed than a Gaussian**: ``mu_0(x) >= c exp(-(|x| + R)^2 / 4T)`` for the mass
+* has Fourier transform ``u^(k) exp(-T |k|^2)`` with ``|u^| <= 1``: it decays at least like a
+  Gaussian's;
+* is therefore **entire**: it extends to an analytic function on all of C^d (no kink, no jump,
+  no pole or branch point anywhere in the complex domain);
+* is **no thinner-tailed than a Gaussian**: ``mu_0(x) >= c exp(-(|x| + R)^2 / 4T)`` for the mass
   ``u`` puts in a ball of radius ``R``.
 
 :func:`heat_smoothed_family` accepts the Gaussians and Gaussian mixtures (typed in any form,
 recognised as in the shallow DAE) and refuses, with :class:`~symtransport.errors.IllPosedError`,
-what it can show violates one of the two conditions:
+what it can show violates one of these conditions:
 
 * a kink or a jump (``Abs``, ``Heaviside``, ``Piecewise``, ``sign``, ``Min``, ``Max``: the uniform
   and Laplace densities);
-* a singularity off the real line (a non-constant denominator, a fractional power of a
-  non-constant base, ``log``, ``tan``, ``tanh``...: the Student-t, logistic and Cauchy densities
-  are analytic on R only in a strip, so their Fourier transforms decay like ``exp(-c|k|)``);
-* tails thinner than every Gaussian (``exp(-x^4)``: an exponent of degree above 2).
+* a certified singularity in the complex domain, found on the restriction to a coordinate axis
+  (the restriction of an entire function is entire): a zero of a denominator where the
+  numerator is not zero (a pole: Cauchy ``1/(1 + x^2)`` at ``x = i``, Student-t, the logistic
+  density at ``x = i pi``), or a zero of odd multiplicity of the base of a non-integer power (a
+  branch point). Such densities are analytic on R only in a strip, so their Fourier transforms
+  decay like ``exp(-c|k|)``;
+* tails thinner than every Gaussian along some axis (``exp(P)`` with ``P`` a polynomial of degree
+  above 2 that tends to ``-oo`` along it: ``exp(-x^4)``), once the density is checked to be one.
 
-Anything else (a polynomial times a Gaussian, say) is not decided here and raises
+Anything else (a polynomial times a Gaussian, ``exp(-cosh x)``, a removable singularity such as
+``(exp(-x^2) - exp(-2x^2))/x^2``) is not decided here and raises
 :class:`~symtransport.errors.UnsupportedError` naming what is supported.
 """
 
@@ -29,9 +36,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import mpmath
 import sympy as sp
 
-from symtransport.densities import Density, Gaussian, GaussianMixture
+from symtransport.densities import Density, Gaussian, GaussianMixture, recognise_gaussian_family
 from symtransport.errors import IllPosedError, InvalidArgument, UnsupportedError
 
 __all__ = ["SUPPORTED", "heat_smoothed_family"]
@@ -42,7 +50,6 @@ SUPPORTED = (
 )
 
 _NON_SMOOTH = (sp.Abs, sp.Heaviside, sp.Piecewise, sp.sign, sp.Min, sp.Max)
-_ENTIRE_FUNCTIONS = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.erf, sp.erfc)
 
 
 def _ill_posed(label: str, why: str) -> IllPosedError:
@@ -60,27 +67,104 @@ def _kink(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Basic | None:
     return None
 
 
-def _off_line_singularity(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Basic | None:
-    """A subexpression that makes ``expr`` fail to be entire, or None if none is seen."""
-    for node in sp.preorder_traversal(expr):
-        if not isinstance(node, sp.Basic) or not node.has(*xs):
-            continue
-        if isinstance(node, sp.Pow):
-            exponent = node.exp
-            if not (exponent.is_Integer and exponent >= 0):
-                return node
-        elif isinstance(node, sp.Function) and not isinstance(node, _ENTIRE_FUNCTIONS):
-            return node
+def _constant_base_powers(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Expr:
+    """``b**f(x)`` with a positive constant ``b`` rewritten as ``exp(f(x) log b)``."""
+    return expr.replace(
+        lambda n: isinstance(n, sp.Pow) and not n.base.has(*xs) and n.exp.has(*xs),
+        lambda n: sp.exp(n.exp * sp.log(n.base)),
+    )
+
+
+def _restrictions(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """``expr`` on each coordinate axis (the other variables 0), as ``(variable, f(variable))``,
+    hyperbolic functions written as exponentials."""
+    hyperbolic = (sp.cosh, sp.sinh, sp.tanh, sp.sech, sp.csch, sp.coth)
+    out = []
+    for x in xs:
+        f = expr.xreplace({y: 0 for y in xs if y != x})
+        out.append((x, f.rewrite(sp.exp) if f.has(*hyperbolic) else f))
+    return out
+
+
+def _exp_polynomial(expr: sp.Expr, x: sp.Symbol, z: sp.Symbol) -> sp.Expr | None:
+    """``expr`` as a polynomial in ``z = exp(x)`` (``exp(k x + b)`` -> ``exp(b) z^k`` for
+    integers ``k``, negative powers cleared), or None when it is not one."""
+    failed = False
+
+    def swap(arg: sp.Expr) -> sp.Expr:
+        nonlocal failed
+        k = sp.expand(arg).coeff(x)
+        rest = sp.expand(arg - k * x)
+        if not k.is_Integer or rest.has(x):
+            failed = True
+            return sp.exp(arg)
+        return sp.exp(rest) * z**k
+
+    swapped = sp.expand(expr).replace(sp.exp, swap)
+    if failed or swapped.has(x):
+        return None
+    numerator, _ = sp.fraction(sp.together(swapped))
+    return numerator if numerator.is_polynomial(z) else None
+
+
+def _complex_zeros(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+    """Numerical zeros off the real line of ``expr``, a polynomial in ``x`` or in ``exp(x)``."""
+    if expr.is_polynomial(x):
+        roots = _simple_roots(expr, x)
+    else:
+        z = sp.Dummy("z")
+        poly = _exp_polynomial(expr, x, z)
+        if poly is None or not poly.has(z):
+            return []
+        roots = [sp.log(r) for r in _simple_roots(poly, z) if r != 0]
+    return [r for r in roots if abs(sp.im(r)) > 1e-20]
+
+
+def _simple_roots(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+    """The distinct complex roots of a polynomial (of its square-free part), to 40 digits."""
+    try:
+        return sp.Poly(sp.sqf_part(poly, x), x).nroots(n=40, maxsteps=200)
+    except sp.polys.polyerrors.PolynomialError:
+        return []
+    except mpmath.libmp.NoConvergence:
+        return []
+
+
+def _certified_singularity(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> str | None:
+    """Where ``expr`` has a pole or a branch point off the real line (a sentence), or None."""
+    for x, f in _restrictions(expr, xs):
+        f = sp.cancel(sp.together(f))
+        numerator, denominator = sp.fraction(f)
+        factors = [b for b, _ in (f.as_base_exp() for f in sp.Mul.make_args(denominator))]
+        candidates = [r for b in factors if b.has(x) for r in _complex_zeros(b, x)]
+        if candidates:
+            for root in candidates:
+                top = sp.N(numerator.subs(x, root), 50)
+                bottom = sp.N(denominator.subs(x, root), 50)
+                if abs(bottom) < 1e-35 and abs(top) > 1e-10:
+                    return f"a pole at {x} = {sp.N(root, 6)}"
+        for node in sp.preorder_traversal(f):
+            if not (isinstance(node, sp.Pow) and node.base.has(x) and not node.exp.has(x)):
+                continue
+            if node.exp.is_Integer or not node.base.is_polynomial(x):
+                continue
+            for factor, multiplicity in sp.sqf_list(node.base, x)[1]:
+                if multiplicity % 2 == 1 and (factor * node.exp).is_Integer is not True:
+                    for root in _complex_zeros(factor, x):
+                        return f"a branch point of {sp.sstr(node)[:50]} at {x} = {sp.N(root, 6)}"
     return None
 
 
-def _superexponential(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Basic | None:
-    """An ``exp(P)`` with P a polynomial of degree above 2 in the variables."""
-    for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.exp):
-            arg = sp.expand(node.args[0])
-            if arg.is_polynomial(*xs) and sp.Poly(arg, *xs).total_degree() > 2:
-                return node
+def _superexponential_axis(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> str | None:
+    """An axis along which ``expr`` has a factor ``exp(P)``, ``P`` a polynomial of degree above
+    2 tending to ``-oo`` (faster than every Gaussian), or None."""
+    for x, f in _restrictions(expr, xs):
+        for node in sp.preorder_traversal(f):
+            if isinstance(node, sp.exp) and node.args[0].is_polynomial(x):
+                poly = sp.Poly(sp.expand(node.args[0]), x)
+                degree, lead = poly.degree(), poly.LC()
+                if degree > 2 and degree % 2 == 0 and lead < 0:
+                    return f"{sp.sstr(node)[:60]} along the {x}-axis"
     return None
 
 
@@ -122,26 +206,27 @@ def heat_smoothed_family(
             f"{sp.sstr(node)[:60]} gives it a kink or a jump, so it is not real-analytic and no "
             "backward heat flow starts from it",
         )
-    together = sp.cancel(sp.powsimp(sp.together(raw)))
-    node = _off_line_singularity(together, xs)
-    if node is not None:
+    work = _constant_base_powers(raw, xs)
+    family = recognise_gaussian_family(work, xs)
+    if family is not None:
+        return family, xs
+    where = _certified_singularity(work, xs)
+    if where is not None:
         raise _ill_posed(
             label,
-            f"{sp.sstr(node)[:60]} makes it singular off the real line (analytic only in a strip), "
-            "so its Fourier transform decays like exp(-c|k|), slower than a Gaussian's",
+            f"it has {where}, so it is analytic on R only in a strip and its Fourier transform "
+            "decays like exp(-c|k|), slower than a Gaussian's",
         )
-    node = _superexponential(together, xs)
-    if node is not None:
+    where = _superexponential_axis(work, xs)
+    if where is not None:
+        if not isinstance(density, Density):
+            Density(raw, xs)  # first: is it a density at all (integrable, non-negative)?
         raise _ill_posed(
             label,
-            f"{sp.sstr(node)[:60]} decays faster than every Gaussian, while a Gaussian smoothing "
-            "of a density has at least Gaussian tails",
+            f"{where} decays faster than every Gaussian, while a Gaussian smoothing of a density "
+            "has at least Gaussian tails",
         )
-    if not isinstance(density, Density):
-        density = Density(raw, xs)
-    if density.family is None:
-        raise UnsupportedError(
-            f"{label}: whether a continuous DAE exists for this density is not decided by "
-            f"symtransport; supported: {SUPPORTED}."
-        )
-    return density.family, xs
+    raise UnsupportedError(
+        f"{label}: whether a continuous DAE exists for this density is not decided by "
+        f"symtransport; supported: {SUPPORTED}."
+    )

@@ -144,9 +144,11 @@ def test_non_spd_covariance_is_refused():
         ("Piecewise((1/2, abs(x) < 1), (0, True))", "kink or a jump"),  # uniform
         ("exp(-abs(x))/2", "kink or a jump"),  # Laplace
         ("Heaviside(x)*exp(-x)", "kink or a jump"),
-        ("(1 + x**2/3)**(-2)", "off the real line"),  # Student-t
-        ("exp(-x)/(1 + exp(-x))**2", "off the real line"),  # logistic
-        ("1/(1 + x**2)", "off the real line"),  # Cauchy
+        ("(1 + x**2/3)**(-2)", "a pole at x = "),  # Student-t, nu = 3
+        ("(1 + x**2/2)**(-1.5)", "a branch point"),  # Student-t, nu = 2
+        ("exp(-x)/(1 + exp(-x))**2", "a pole at x = 3.14159*I"),  # logistic
+        ("1/(1 + x**2)", "a pole at x = "),  # Cauchy
+        ("1/cosh(x)", "a pole at x = "),  # hyperbolic secant
         ("exp(-x**4)", "faster than every Gaussian"),
         ("exp(-(x**2 + y**2)**2)", "faster than every Gaussian"),
     ],
@@ -158,9 +160,29 @@ def test_ill_posed_densities(text, why):
     assert why in str(info.value)
 
 
-def test_undecided_density_is_unsupported():
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x**2*exp(-x**2)",
+        "exp(-cosh(x))",  # thinner than Gaussian, but not of the exp(polynomial) form decided
+        "(exp(-x**2) - exp(-2*x**2))/x**2",  # a removable singularity: entire, not refused
+        "sqrt(x**4 + 2*x**2 + 1)*exp(-x**2)",  # (1 + x^2) exp(-x^2): the root is entire
+    ],
+)
+def test_undecided_density_is_unsupported(text):
     with pytest.raises(UnsupportedError, match="supported: Gaussians and Gaussian mixtures"):
-        heat_smoothed_family("x**2*exp(-x**2)", ["x"])
+        heat_smoothed_family(text, ["x"])
+
+
+def test_gaussians_in_unusual_forms_are_recognised():
+    for text in (
+        "2**(-x**2)",
+        "cosh(x)*exp(-x**2)",
+        "sqrt(exp(-x**2))",
+        "exp(-x**2)*(1+x**2)/(1+x**2)",
+    ):
+        family, _ = heat_smoothed_family(text, ["x"])
+        assert isinstance(family, Gaussian | GaussianMixture)
 
 
 def test_typed_mixture_is_recognised():
