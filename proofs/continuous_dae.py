@@ -29,7 +29,7 @@ import sympy as sp
 
 from symtransport import CheckContext, Outcome, claim, measure, run_script, verify_identity
 from symtransport.codegen import compile_map
-from symtransport.dae import affine_pushforward
+from symtransport.dae import affine_parts, affine_pushforward
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.flow import ContinuousDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, paper_mixtures
@@ -138,10 +138,8 @@ def mvn_continuous(ctx: CheckContext) -> list:
     checks = []
     for g in (gaussian_44(), fixed_gaussian(2), rotated_gaussian_3d()):
         flow = ContinuousDAE(g)
-        xs = sp.Matrix(flow.variables)
         phi = flow.map()
-        a = phi.jacobian(list(flow.variables))
-        offset = phi - a * xs
+        a, offset = affine_parts(phi, flow.variables)
         mean, cov = affine_pushforward(g.mean, g.cov, a, offset)
         eye = sp.eye(g.dim)
         with_time = {"constraints": [flow.time_constraint()], **opts}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symtransport import CheckContext, claim, run_script, verify_identity
-from symtransport.dae import ShallowDAE, affine_pushforward
+from symtransport.dae import ShallowDAE, affine_parts, affine_pushforward
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.instances import fixed_gaussian, fixed_mixture
 from symtransport.symbols import m, s2, t
@@ -52,13 +52,7 @@ def printed_38(mixture: GaussianMixture, xs: sp.Matrix) -> sp.Matrix:
 def derived_pushforward(dae: ShallowDAE) -> tuple[sp.Matrix, sp.Matrix]:
     """Mean and covariance of ``g_t # N(m, S)`` from the derived (affine) map."""
     g = dae.density
-    xs = list(dae.variables)
-    image = dae.map()
-    jac = image.jacobian(xs)
-    offset = image.subs(dict.fromkeys(xs, 0))
-    if jac.has(*xs):
-        raise ValueError("the derived map is not affine")
-    return affine_pushforward(g.mean, g.cov, jac, offset)
+    return affine_pushforward(g.mean, g.cov, *affine_parts(dae.map(), dae.variables))
 
 
 @claim(

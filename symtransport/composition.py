@@ -42,9 +42,10 @@ import numpy as np
 import sympy as sp
 
 from symtransport.codegen import CompiledMap, compile_map
-from symtransport.dae import ShallowDAE, affine_pushforward
+from symtransport.dae import ShallowDAE, affine_parts, affine_pushforward
 from symtransport.densities import Gaussian, GaussianMixture, exact_scalar
 from symtransport.errors import IllPosedError, InvalidArgument
+from symtransport.symbols import coordinates
 
 __all__ = [
     "GaussianComposition",
@@ -80,14 +81,6 @@ def step_size(total_time: Any, steps: int) -> sp.Expr:
     return _exact_positive(total_time, "total_time") / int(steps)
 
 
-def _affine_parts(image: sp.Matrix, xs: Sequence[sp.Symbol]) -> tuple[sp.Matrix, sp.Matrix]:
-    """``(A, b)`` of an affine map ``image = A x + b`` (raises if it is not affine)."""
-    jac = image.jacobian(list(xs))
-    if jac.has(*xs):
-        raise InvalidArgument("the derived step map is not affine")
-    return jac, image.subs(dict.fromkeys(xs, 0))
-
-
 def gaussian_step(density: Gaussian, dt: Any) -> tuple[sp.Matrix, sp.Matrix]:
     """``(A, b)`` with ``g(x) = A x + b`` the step (20) for ``N(m, S)`` and noise variance
     ``dt``: the shallow map (34), ``A = (I + dt S^-1)^-1``, ``b = (I + S/dt)^-1 m``, derived by
@@ -96,7 +89,7 @@ def gaussian_step(density: Gaussian, dt: Any) -> tuple[sp.Matrix, sp.Matrix]:
         raise InvalidArgument(f"density={density!r} is not a Gaussian")
     dae = ShallowDAE(density)
     image = dae.map().subs(dae.t, _exact_positive(dt, "dt"))
-    return _affine_parts(image.applyfunc(sp.cancel), dae.variables)
+    return affine_parts(image.applyfunc(sp.cancel), dae.variables)
 
 
 @functools.cache
@@ -174,21 +167,27 @@ class GaussianComposition:
         object.__setattr__(self, "dt", step_size(self.total_time, self.steps))
         object.__setattr__(self, "total_time", _exact_positive(self.total_time, "total_time"))
 
+    @functools.cached_property
+    def _chain(self) -> tuple[list[Gaussian], list[tuple[sp.Matrix, sp.Matrix]]]:
+        """The stages ``[mu_0, ..., mu_L]`` and the step maps ``[(A_l, b_l)]`` between them,
+        derived once."""
+        stages, maps = [self.density], []
+        for _ in range(self.steps):
+            a, b = gaussian_step(stages[-1], self.dt)
+            mean, cov = affine_pushforward(stages[-1].mean, stages[-1].cov, a, b)
+            stages.append(Gaussian(mean.applyfunc(sp.cancel), cov.applyfunc(sp.cancel)))
+            maps.append((a, b))
+        return stages, maps
+
     def stages(self) -> list[Gaussian]:
         """``[mu_0, ..., mu_L]``, each ``N(A m + b, A S A^T)`` of the previous one (35)."""
-        out = [self.density]
-        for _ in range(self.steps):
-            a, b = gaussian_step(out[-1], self.dt)
-            mean, cov = affine_pushforward(out[-1].mean, out[-1].cov, a, b)
-            out.append(Gaussian(mean.applyfunc(sp.cancel), cov.applyfunc(sp.cancel)))
-        return out
+        return list(self._chain[0])
 
     def affine_map(self) -> tuple[sp.Matrix, sp.Matrix]:
         """``(A, b)`` with ``g_{0:L}(x) = A x + b`` (21): the steps' affine maps composed."""
         d = self.density.dim
         total_a, total_b = sp.eye(d), sp.zeros(d, 1)
-        for stage in self.stages()[:-1]:
-            a, b = gaussian_step(stage, self.dt)
+        for a, b in self._chain[1]:
             total_a, total_b = a * total_a, a * total_b + b
         return total_a, total_b
 
@@ -252,7 +251,7 @@ def _component_step(d: int) -> Any:
     c, entries = _cholesky_symbols(d, 0)
     dt = sp.Symbol("dt", positive=True)
     dae = ShallowDAE(Gaussian(sp.zeros(d, 1), c * c.T))
-    a, _ = _affine_parts(dae.map().subs(dae.t, dt), dae.variables)
+    a, _ = affine_parts(dae.map().subs(dae.t, dt), dae.variables)
     _, cov = affine_pushforward(sp.zeros(d, 1), c * c.T, a, sp.zeros(d, 1))
     return sp.lambdify((entries, dt), cov, modules="numpy")
 
@@ -360,7 +359,7 @@ def exact_composition_1d(
     h = grid[1] - grid[0]
     if not h > 0 or h > np.sqrt(dt) / 4:  # the kernel must span several nodes
         raise InvalidArgument(f"the node spacing h={h:g} must be below sqrt(dt)/4={dt**0.5 / 4:g}")
-    (x,) = ShallowDAE(density).variables
+    (x,) = coordinates(1)
     pdf = compile_map(density.pdf([x]), [x], backend="numpy")(grid[:, None])[:, 0]
     mass = float(np.sum(pdf) * h)
     if abs(mass - 1) > 1e-8:

@@ -33,7 +33,7 @@ from symtransport.gaussint import gaussian_integrals
 from symtransport.noise import NoiseModel, noise_model
 from symtransport.symbols import t as T
 
-__all__ = ["ShallowDAE", "affine_pushforward"]
+__all__ = ["ShallowDAE", "affine_parts", "affine_pushforward"]
 
 
 def _fresh(xs: Sequence[sp.Symbol], suffix: str) -> tuple[sp.Symbol, ...]:
@@ -214,6 +214,15 @@ class ShallowDAE:
         if explicit not in (last, d.start):
             d.step(explicit, "evaluate the integrals and derivatives")
         return d
+
+
+def affine_parts(image: sp.Matrix, xs: Sequence[sp.Symbol]) -> tuple[sp.Matrix, sp.Matrix]:
+    """``(A, b)`` of an affine map ``image = A x + b`` in the coordinates ``xs``; raises
+    :class:`InvalidArgument` if it is not affine."""
+    jac = image.jacobian(list(xs))
+    if jac.has(*xs):
+        raise InvalidArgument("the map is not affine in the coordinates")
+    return jac, image.subs(dict.fromkeys(xs, 0))
 
 
 def affine_pushforward(

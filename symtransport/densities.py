@@ -61,6 +61,7 @@ __all__ = [
     "as_density",
     "exact_scalar",
     "recognise_gaussian_family",
+    "symbols_of",
 ]
 
 #: Largest dimension for which a non-Gaussian :class:`Density` is normalised numerically.
@@ -748,7 +749,9 @@ def _family_from_bumps(bumps: list[_Bump]) -> tuple[Gaussian | GaussianMixture, 
     return GaussianMixture(tuple(weights), components), total
 
 
-def _symbols_of(variables: Any, reserve: bool) -> tuple[sp.Symbol, ...]:
+def symbols_of(variables: Any, reserve: bool) -> tuple[sp.Symbol, ...]:
+    """``variables`` (names or real Symbols) as distinct real Symbols; with ``reserve`` the name
+    ``t`` (the noise variance / time of [J]) is refused. :class:`InvalidArgument` otherwise."""
     if isinstance(variables, str | sp.Symbol):
         variables = [variables]
     listed = _as_list(variables)
@@ -804,7 +807,7 @@ def recognise_gaussian_family(
     (``c_k > 0``, ``-H_k`` positive definite) is taken from their assumptions, and undecidable
     means "not recognised".
     """
-    xs = _symbols_of(variables, reserve=False)
+    xs = symbols_of(variables, reserve=False)
     if isinstance(expr, str):
         expr = parse_expression(expr, xs)
     if not isinstance(expr, sp.Expr):
@@ -1331,7 +1334,7 @@ class Density:
         *,
         symbolic_budget: float = SYMBOLIC_BUDGET,
     ) -> None:
-        xs = _symbols_of(variables, reserve=True)
+        xs = symbols_of(variables, reserve=True)
         raw = self._expression(expr, xs)
         label = f"Density(expr={_show(raw, 120)}, variables={list(xs)})"
         work = _rationalise(raw)
@@ -1510,7 +1513,7 @@ def as_density(
     """
     if isinstance(obj, Gaussian | GaussianMixture | Density):
         if variables is not None:
-            count = len(_symbols_of(variables, reserve=False))
+            count = len(symbols_of(variables, reserve=False))
             if count != obj.dim:
                 raise InvalidArgument(
                     f"variables={list(variables)} has {count} entries but the density has "

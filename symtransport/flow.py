@@ -30,8 +30,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symtransport.calculus import divergence, gradient, laplacian
-from symtransport.densities import Gaussian, GaussianMixture, exact_scalar
+from symtransport.calculus import divergence, gaussian_density, gradient, laplacian
+from symtransport.densities import Gaussian, GaussianMixture, exact_scalar, symbols_of
 from symtransport.derivation import Derivation
 from symtransport.errors import IllPosedError, InvalidArgument
 from symtransport.symbols import coordinates
@@ -45,9 +45,9 @@ def normal_pdf(xs: Sequence[sp.Expr], mean: sp.Matrix, cov: sp.Matrix) -> sp.Exp
     """``N(xs; mean, cov) = exp(-(x-m)^T cov^-1 (x-m)/2) / sqrt((2 pi)^d det cov)``, for a
     covariance that is positive definite on the domain of interest (not checked: ``S - 2tI``)."""
     d = len(xs)
-    diff = sp.Matrix(xs) - mean
     if d == 1:
-        return sp.exp(-(diff[0] ** 2) / (2 * cov[0, 0])) / sp.sqrt(2 * sp.pi * cov[0, 0])
+        return gaussian_density(xs[0], mean[0], cov[0, 0])
+    diff = sp.Matrix(xs) - mean
     precision = cov.inv().applyfunc(sp.cancel)
     quad = sp.expand((diff.T * precision * diff)[0, 0])  # expanded: the checker proves faster
     det = sp.factor(cov.det(method="berkowitz"))
@@ -128,10 +128,7 @@ class ContinuousDAE:
 
     def __post_init__(self) -> None:
         family, typed = heat_smoothed_family(self.density, self.variables or None)
-        xs = tuple(
-            sp.Symbol(v, real=True) if isinstance(v, str) else v
-            for v in (self.variables or typed or coordinates(family.dim))
-        )
+        xs = symbols_of(self.variables or typed or coordinates(family.dim), reserve=False)
         if len(xs) != family.dim:
             raise InvalidArgument(
                 f"variables={[str(x) for x in xs]} has {len(xs)} names for a density on "

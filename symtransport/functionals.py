@@ -64,17 +64,22 @@ def _coordinates(xs: Sequence[sp.Symbol]) -> tuple[sp.Symbol, ...]:
     return coords
 
 
-def _density(mu: Any, xs: tuple[sp.Symbol, ...]) -> sp.Expr:
-    if isinstance(mu, str):
-        raise InvalidArgument(
-            f"mu={mu!r} is text; parse it with symtransport.parse_expression first"
-        )
+def _expression(value: Any, name: str, hint: str) -> sp.Expr:
+    """``value`` as a SymPy expression (never parsing text); :class:`InvalidArgument` naming
+    ``name`` otherwise, with ``hint`` for text."""
+    if isinstance(value, str | bool):
+        raise InvalidArgument(f"{name}={value!r} is not a SymPy expression; {hint}")
     try:
-        expr = sp.sympify(mu, strict=True)
+        expr = sp.sympify(value, strict=True)
     except (sp.SympifyError, TypeError) as exc:
-        raise InvalidArgument(f"mu={mu!r} is not a SymPy expression") from exc
+        raise InvalidArgument(f"{name}={value!r} is not a SymPy expression; {hint}") from exc
     if not isinstance(expr, sp.Expr):
-        raise InvalidArgument(f"mu={expr!r} is a {type(expr).__name__}, not an expression")
+        raise InvalidArgument(f"{name}={expr!r} is a {type(expr).__name__}, not an expression")
+    return expr
+
+
+def _density(mu: Any, xs: tuple[sp.Symbol, ...]) -> sp.Expr:
+    expr = _expression(mu, "mu", "parse text with symtransport.parse_expression first")
     if U in expr.free_symbols:
         raise InvalidArgument(f"mu={expr} uses the placeholder {U}, reserved for f(u)")
     if not expr.has(*xs):
@@ -98,15 +103,8 @@ class LocalFunctional:
     integrand: sp.Expr
 
     def __post_init__(self) -> None:
-        if isinstance(self.integrand, str):
-            raise InvalidArgument(
-                f"integrand={self.integrand!r} is text; build f(u) from symtransport.functionals.U"
-            )
-        try:
-            f = sp.sympify(self.integrand, strict=True)
-        except (sp.SympifyError, TypeError) as exc:
-            raise InvalidArgument(f"integrand={self.integrand!r} is not an expression") from exc
-        if not isinstance(f, sp.Expr) or f.atoms(AppliedUndef, sp.Derivative):
+        f = _expression(self.integrand, "integrand", "build f(u) from symtransport.functionals.U")
+        if f.atoms(AppliedUndef, sp.Derivative):
             raise InvalidArgument(
                 f"integrand={f!r} must be an expression in the placeholder {U} alone, "
                 "not a function of x"
@@ -123,7 +121,7 @@ class LocalFunctional:
     def value(self, mu: Any, xs: Sequence[sp.Symbol]) -> sp.Integral:
         """``F[mu] = int_{R^d} f(mu(x)) dx``, unevaluated."""
         coords = _coordinates(xs)
-        return _whole_space(self.integrand.subs(U, _density(mu, coords)), coords)
+        return _whole_space(self.density_integrand(mu, coords), coords)
 
     def first_variation(self, mu: Any, xs: Sequence[sp.Symbol]) -> sp.Expr:
         """``dF/dmu = f'(mu)``: ``d/ds F[mu + s h]|_{s=0} = int f'(mu) h dx``."""
@@ -145,13 +143,8 @@ def shannon_entropy() -> LocalFunctional:
 
 
 def _exponent(alpha: Any) -> sp.Expr:
-    if isinstance(alpha, (str, bool)):
-        raise InvalidArgument(f"alpha={alpha!r} is not a number or a SymPy expression")
-    try:
-        a = sp.sympify(alpha, strict=True)
-    except (sp.SympifyError, TypeError) as exc:
-        raise InvalidArgument(f"alpha={alpha!r} is not a number or a SymPy expression") from exc
-    if not isinstance(a, sp.Expr) or a.is_positive is False or a.is_real is False:
+    a = _expression(alpha, "alpha", "give a number or a SymPy expression")
+    if a.is_positive is False or a.is_real is False:
         raise InvalidArgument(f"alpha={a!r}: the exponent must be a positive real number")
     if U in a.free_symbols:
         raise InvalidArgument(f"alpha={a} uses the placeholder {U}")

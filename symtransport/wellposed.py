@@ -39,7 +39,13 @@ from collections.abc import Sequence
 import mpmath
 import sympy as sp
 
-from symtransport.densities import Density, Gaussian, GaussianMixture, recognise_gaussian_family
+from symtransport.densities import (
+    Density,
+    Gaussian,
+    GaussianMixture,
+    recognise_gaussian_family,
+    symbols_of,
+)
 from symtransport.errors import IllPosedError, InvalidArgument, UnsupportedError
 
 __all__ = ["SUPPORTED", "heat_smoothed_family"]
@@ -135,14 +141,12 @@ def _certified_singularity(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> str | None
     for x, f in _restrictions(expr, xs):
         f = sp.cancel(sp.together(f))
         numerator, denominator = sp.fraction(f)
-        factors = [b for b, _ in (f.as_base_exp() for f in sp.Mul.make_args(denominator))]
-        candidates = [r for b in factors if b.has(x) for r in _complex_zeros(b, x)]
-        if candidates:
-            for root in candidates:
-                top = sp.N(numerator.subs(x, root), 50)
-                bottom = sp.N(denominator.subs(x, root), 50)
-                if abs(bottom) < 1e-35 and abs(top) > 1e-10:
-                    return f"a pole at {x} = {sp.N(root, 6)}"
+        bases = [factor.as_base_exp()[0] for factor in sp.Mul.make_args(denominator)]
+        for root in (r for base in bases if base.has(x) for r in _complex_zeros(base, x)):
+            top = sp.N(numerator.subs(x, root), 50)
+            bottom = sp.N(denominator.subs(x, root), 50)
+            if abs(bottom) < 1e-35 and abs(top) > 1e-10:
+                return f"a pole at {x} = {sp.N(root, 6)}"
         for node in sp.preorder_traversal(f):
             if not (isinstance(node, sp.Pow) and node.base.has(x) and not node.exp.has(x)):
                 continue
@@ -190,9 +194,8 @@ def heat_smoothed_family(
             )
         from symtransport.parsing import parse_expression
 
-        xs_in = [sp.Symbol(v, real=True) if isinstance(v, str) else v for v in variables]
-        raw = parse_expression(density, xs_in) if isinstance(density, str) else density
-        xs = tuple(xs_in)
+        xs = symbols_of(variables, reserve=True)
+        raw = parse_expression(density, xs) if isinstance(density, str) else density
     else:
         raise InvalidArgument(
             f"density={density!r} of type {type(density).__name__} is not a density; expected "
