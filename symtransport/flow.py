@@ -20,7 +20,6 @@ construction (:mod:`symtransport.wellposed`).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -349,43 +348,14 @@ class ContinuousDAE:
         (Liouville), so the change of variables ``mu_t(phi_t) det grad phi_t = mu_0`` (7) can
         be checked on the output.
         """
-        from scipy.integrate import solve_ivp
-
         from symtransport.codegen import compile_map
+        from symtransport.particles import integrate
 
         points = np.asarray(x0, dtype=float)
         if points.ndim != 2 or points.shape[1] != self.dim:
             raise InvalidArgument(f"x0 has shape {points.shape}; expected (N, {self.dim})")
-        if not np.all(np.isfinite(points)):
-            raise InvalidArgument("x0 has NaN or infinite entries; give finite starting points")
-        if not (0 < rtol < 1 and atol > 0):
-            raise InvalidArgument(f"rtol={rtol!r}, atol={atol!r}: need 0 < rtol < 1 and atol > 0")
         grid = [float(self.check_time(s)) for s in times]
-        if not grid or any(b <= a for a, b in itertools.pairwise(grid)):
-            raise InvalidArgument(
-                f"times={list(times)!r} must be a non-empty strictly increasing sequence"
-            )
         velocity = self.velocity()
         exprs = [*velocity, divergence(velocity, self.variables)] if log_jacobian else [*velocity]
         field_ = compile_map(exprs, list(self.variables), [self.t], backend=backend)
-        n, d = points.shape
-        width = d + 1 if log_jacobian else d
-
-        def rhs(s: float, y: np.ndarray) -> np.ndarray:
-            state = y.reshape(n, width)
-            return np.asarray(field_(np.ascontiguousarray(state[:, :d]), s)).ravel()
-
-        start = np.zeros((n, width))
-        start[:, :d] = points
-        if grid[-1] == 0:  # nothing to integrate: every time is t = 0
-            states = np.broadcast_to(start, (len(grid), n, width)).copy()
-            return (states[:, :, :d], states[:, :, d]) if log_jacobian else states
-        solution = solve_ivp(
-            rhs, (0.0, grid[-1]), start.ravel(), method="DOP853", t_eval=grid, rtol=rtol, atol=atol
-        )
-        if not solution.success:
-            raise IllPosedError(f"the particle integration failed: {solution.message}")
-        states = solution.y.T.reshape(len(grid), n, width)
-        if log_jacobian:
-            return states[:, :, :d], states[:, :, d]
-        return states
+        return integrate(field_, points, grid, log_jacobian=log_jacobian, rtol=rtol, atol=atol)
