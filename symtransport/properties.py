@@ -1,7 +1,9 @@
 """Checks for ``property``, ``conjecture`` and ``measurement`` claims.
 
 * :func:`check_property`: a statement over random instances drawn by a Hypothesis strategy.
-  No failing instance in the examples run is ``verified`` (never ``proved``); a failing one is
+  ``holds`` may reject an instance with ``hypothesis.assume`` or by raising
+  :class:`~symtransport.errors.UnsupportedError` (it is then not counted). No
+  failing instance in the examples run is ``verified`` (never ``proved``); a failing one is
   shrunk by Hypothesis to a minimal counterexample and the result is ``refuted``.
 * :func:`search_conjecture`: the same search, for a statement nobody has settled. A shrunk
   counterexample is ``refuted``; none found is ``undecided`` ("no counterexample in N
@@ -17,20 +19,26 @@ from __future__ import annotations
 
 import operator
 import random
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, find, settings
+import numpy as np
+import sympy as sp
+from hypothesis import HealthCheck, find, reject, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
-from symtransport.errors import InvalidArgument
+from symtransport.densities import Gaussian, GaussianMixture
+from symtransport.errors import InvalidArgument, UnsupportedError
 from symtransport.outcome import Outcome
 from symtransport.status import Status
 
 __all__ = ["check_property", "measure", "search_conjecture"]
 
 T = TypeVar("T")
+
+SHRINK_SECONDS = 10.0  # shrinking a counterexample stops after this long (it stays one)
 
 _RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le,
@@ -40,21 +48,64 @@ _RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def _number(value: Any) -> str:
+    return repr(float(value)) if isinstance(value, sp.Expr) and value.is_number else str(value)
+
+
+def describe(value: Any) -> str:
+    """A readable form of a drawn example: ``0.3 N([0.0], [[1.0]]) + 0.7 N(...)`` for
+    mixtures, plain lists for arrays and matrices, ``repr`` otherwise."""
+    if isinstance(value, Gaussian):
+        mean = [_number(v) for v in value.mean]
+        cov = [[_number(v) for v in row] for row in value.cov.tolist()]
+        return f"N([{', '.join(mean)}], [{', '.join('[' + ', '.join(r) + ']' for r in cov)}])"
+    if isinstance(value, GaussianMixture):
+        return " + ".join(
+            f"{_number(w)} {describe(c)}"
+            for w, c in zip(value.weights, value.components, strict=True)
+        )
+    if isinstance(value, np.ndarray):
+        return repr(value.tolist())
+    if isinstance(value, tuple):
+        return "(" + ", ".join(describe(v) for v in value) + ")"
+    return repr(value)
+
+
 def _search(
-    holds: Callable[[T], bool], strategy: SearchStrategy[T], examples: int, seed: int
+    holds: Callable[[T], bool],
+    strategy: SearchStrategy[T],
+    examples: int,
+    seed: int,
+    shrink_seconds: float = SHRINK_SECONDS,
 ) -> tuple[T | None, int, str | None]:
-    """(shrunk counterexample or None, examples tried, trouble or None)."""
+    """(shrunk counterexample or None, examples drawn before the first failure, trouble or
+    None). Shrinking stops after ``shrink_seconds``: the smallest failing example found by
+    then is reported (every reported example has failed ``holds``)."""
     if not isinstance(examples, int) or examples < 1:
         raise InvalidArgument(f"examples={examples!r} must be a positive integer")
     tried = 0
+    failed_at: list[float] = []  # the clock when the first failure was seen
+
+    verdicts: dict[str, bool] = {}  # what each example gave, for Hypothesis's final replay
 
     def fails(example: T) -> bool:
         nonlocal tried
-        tried += 1
+        key = describe(example)
+        if failed_at and time.monotonic() - failed_at[0] > shrink_seconds:
+            return verdicts.get(key, False)  # shrink budget spent: no new candidate accepted
+        searching = not failed_at
         try:
-            return not holds(example)
+            failing = not holds(example)  # a rejection by assume() propagates uncounted
         except AssertionError:
-            return True
+            failing = True
+        except UnsupportedError:
+            reject()  # the reference numerics cannot evaluate this example: not counted
+        verdicts[key] = failing
+        if searching:
+            tried += 1
+            if failing:
+                failed_at.append(time.monotonic())
+        return failing
 
     config = settings(
         max_examples=examples,
@@ -93,8 +144,8 @@ def check_property(
         Status.REFUTED,
         "hypothesis: shrunk counterexample",
         tried,
-        counterexample={"example": repr(found)},
-        explanation=f"the {what} fails at the (shrunk) example {found!r}.",
+        counterexample={"example": describe(found)},
+        explanation=f"the {what} fails at the (shrunk) example {describe(found)}.",
     )
 
 
@@ -115,8 +166,8 @@ def search_conjecture(
         Status.REFUTED,
         "hypothesis search: shrunk counterexample",
         tried,
-        counterexample={"example": repr(found)},
-        explanation=f"the {what} fails at the (shrunk) example {found!r}.",
+        counterexample={"example": describe(found)},
+        explanation=f"the {what} fails at the (shrunk) example {describe(found)}.",
     )
 
 

@@ -148,10 +148,14 @@ def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
 def run_claim(
     claim: Claim, *, seed: int = 0, examples: int | None = None, deep: bool = False
 ) -> ClaimResult:
-    """Run one claim in a child process under its time budget (four times it when deep)."""
+    """Run one claim in a child process under its time budget: four times it when deep, and
+    for property and conjecture claims scaled by the examples asked for over the claim's own."""
     ctx = CheckContext(seed=seed, examples=examples or claim.examples, deep=deep)
+    budget = claim.timeout * (4 if deep else 1)
+    if claim.kind in ("property", "conjecture"):
+        budget *= max(1.0, ctx.examples / claim.examples)
     start = time.monotonic()
-    run = run_with_budget(_run_one, (claim, ctx), claim.timeout * (4 if deep else 1))
+    run = run_with_budget(_run_one, (claim, ctx), budget)
     seconds = round(time.monotonic() - start, 3)
     if run.messages:
         found = run.messages[0]
@@ -159,7 +163,7 @@ def run_claim(
         found = {
             "status": ERROR,
             "method": "budget",
-            "explanation": f"exceeded its time budget of {claim.timeout:g} s",
+            "explanation": f"exceeded its time budget of {budget:g} s",
         }
     else:
         found = {
