@@ -5,6 +5,7 @@ The public API is listed in ``__all__``; everything else is internal.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from symtransport import numerics, strategies
 from symtransport.claims import CheckContext, Claim, claim
 from symtransport.cli import run_script
 from symtransport.codegen import CompiledMap, compile_map
@@ -72,12 +73,14 @@ __all__ = [
     "fisher_information",
     "measure",
     "noise_model",
+    "numerics",
     "parse_expression",
     "renyi",
     "run_claims",
     "run_script",
     "search_conjecture",
     "shannon_entropy",
+    "strategies",
     "tsallis",
     "verify_identity",
 ]

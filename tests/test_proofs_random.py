@@ -1,0 +1,96 @@
+"""The property claims on random mixtures and the conjectures: each wrong variant is refuted by
+the same check (its power), the contraction conjecture is refuted with a counterexample, and a
+deep run of 200 examples per claim is ok with its example counts in the JSON report
+(proofs/random_mixtures.py, proofs/conjectures.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+from proof_helpers import proof
+
+from symtransport import CheckContext, Status
+
+pytestmark = pytest.mark.slow
+
+RM = proof("random_mixtures")
+CJ = proof("conjectures")
+PROPERTY_IDS = [
+    "entropy-decrease",
+    "de-bruijn-random",
+    "continuity-residual-random",
+    "fokker-planck",
+    "probability-flow-ode",
+    "shallow-dae-brenier-random",
+]
+CONJECTURE_IDS = ["shallow-dae-entropy-decrease", "continuous-dae-contraction"]
+DEEP_EXAMPLES = 200  # the issue's deep profile: symtransport check --examples 200
+
+
+def refuted(outcome) -> bool:
+    return outcome.status == Status.REFUTED and bool(outcome.counterexample)
+
+
+def forward_heat(mu, t):
+    """The wrong direction: ``mu_0 * N(0, 2tI)``, whose entropy increases."""
+    return mu.smoothed(2 * sp.Rational(repr(t)))
+
+
+def test_entropy_along_the_forward_heat_flow_is_refuted():
+    assert refuted(RM.entropy_decrease(20, 0, evolve=forward_heat))
+
+
+def test_de_bruijn_with_half_the_rate_is_refuted():
+    assert refuted(RM.de_bruijn_random(20, 0, rate=0.5))
+
+
+def test_continuity_with_the_shallow_rate_is_refuted():
+    """``S_k - tI`` in place of ``S_k - 2tI`` does not move with the velocity (43)."""
+    assert refuted(RM.continuity_residual_random(20, 0, density=lambda f: f.density_t(f.t / 2)))
+
+
+def test_fokker_planck_with_diffusion_of_variance_t_is_refuted():
+    assert refuted(RM.fokker_planck(10, 0, diffusion=1.0))
+
+
+def test_probability_flow_with_half_the_drift_is_refuted():
+    """``dx/dt = -grad log u_t / 2`` is the flow of ``dX = dW``, not of ``sqrt(2) dW``."""
+    assert refuted(RM.probability_flow_ode(10, 0, drift=0.5))
+
+
+def test_brenier_with_half_the_posterior_covariance_is_refuted():
+    assert refuted(RM.shallow_dae_brenier_random(20, 0, scale=0.5))
+
+
+def test_contraction_is_refuted_with_a_shrunk_counterexample():
+    outcome = CJ.contraction_claim.run(CheckContext(examples=CJ.contraction_claim.examples))
+    assert refuted(outcome)
+    assert " N([" in outcome.counterexample["example"]  # a readable mixture
+
+
+def test_deep_run_of_every_property_and_conjecture(tmp_path):
+    ids = PROPERTY_IDS + CONJECTURE_IDS
+    args = ["check", "--examples", str(DEEP_EXAMPLES), "--json", "-"]
+    for claim_id in ids:
+        args += ["--only", claim_id]
+    done = subprocess.run(
+        [sys.executable, "-m", "symtransport", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    report = json.loads(done.stdout)
+    results = {r["id"]: r for r in report["claims"]}
+    assert set(results) == set(ids), done.stderr
+    for claim_id in PROPERTY_IDS:
+        r = results[claim_id]
+        assert r["ok"] and r["status"] == "verified", r
+        assert r["examples"] >= DEEP_EXAMPLES, r
+    assert results["continuous-dae-contraction"]["status"] == "refuted"
+    assert results["shallow-dae-entropy-decrease"]["ok"]
+    assert done.returncode == 0, done.stderr
