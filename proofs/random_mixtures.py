@@ -8,7 +8,8 @@ shape (:mod:`symtransport.parametric`); flows are integrated by SciPy's DOP853
 Fisher information by quadrature (:mod:`symtransport.numerics`), exact samples and distribution
 functions of the mixtures, the posterior covariance from Bayes' rule in mpmath.
 
-* ``entropy-decrease``: ``H(mu_t)`` decreases along the continuous DAE ([J] §4.4, notes §2.3);
+* ``entropy-decrease``: ``H(mu_t)`` decreases along the continuous DAE ([J] §4.4, notes §2.3),
+  and in 1-D the particles lose the same entropy, ``E_mu_0[log det grad phi_t]``;
 * ``de-bruijn-random``: ``dH/dt = -E_mu_t[(d/dt log mu_t) log mu_t] = -I(mu_t)``;
 * ``continuity-residual-random``: ``d/dt log mu_t + div v_t + v_t . grad log mu_t = 0``, the
   continuity equation (9) divided by ``mu_t``, for (42) and (43);
@@ -112,11 +113,23 @@ def at_time(mu: GaussianMixture, t: float) -> GaussianMixture:
     return found if isinstance(found, GaussianMixture) else GaussianMixture([1], [found])
 
 
+def particle_entropy_change(mu: GaussianMixture, t: float) -> numerics.Estimate:
+    """``H(phi_t # mu_0) - H(mu_0) = E_mu_0[log det grad phi_t]`` (change of variables (7)),
+    with ``log det grad phi_t`` integrated along the particles of the compiled velocity (43)
+    started at the quadrature nodes (1-D: a few thousand particles)."""
+    fam = family(mu)
+    field = flow_field(fam, fam.values(mu))
+    return numerics.expectation(mu, lambda X: integrate(field, X, [t], log_jacobian=True)[1][-1])
+
+
 def entropy_decrease(
     examples: int, seed: int, evolve: Callable[[GaussianMixture, float], Any] = at_time
 ) -> Outcome:
     """``H(mu_s)`` strictly decreases on ``s = 0, t/3, 2t/3, t``: every difference exceeds the
-    quadrature errors (draws where it cannot, ``t`` within ~1e-9 of 0, are not counted)."""
+    quadrature errors (draws where it cannot, ``t`` within ~1e-9 of 0, are not counted). In
+    1-D and for ``t <= t*/2`` the particles of the compiled velocity must also lose the same
+    entropy by time ``t``."""
+    worst = Worst()
 
     def holds(example: tuple[GaussianMixture, float]) -> bool:
         mu, t = example
@@ -128,11 +141,21 @@ def entropy_decrease(
             assume(abs(drop) > margin)  # uncertifiable: not an example either way
             if drop <= 0:
                 return False
-        return True
+        # 2-D quadrature grids hold 1e4-1e6 nodes: too many particles. Past t*/2 the
+        # log-Jacobian of a mixture's flow grows a layer finer than the components, where the
+        # quadrature's error estimate (it assumes the integrand is no rougher than mu) was
+        # seen to be too small: (0.5 N(-1.77, 1) + 0.5 N(0.65, 0.977), t = 0.875 t*)
+        if mu.dim > 1 or t > float(ContinuousDAE(mu).blowup_time) / 2:
+            return True
+        change = particle_entropy_change(mu, t)
+        gap = abs(values[-1].value - values[0].value - change.value)
+        worst.see(gap)
+        return gap <= FLOW_TOL + change.error + values[-1].error + values[0].error
 
-    return check_property(
+    outcome = check_property(
         holds, mixtures().flatmap(with_time), examples=examples, seed=seed, what="entropy decrease"
     )
+    return worst.report(outcome)
 
 
 @claim(
@@ -187,7 +210,7 @@ def de_bruijn_random(examples: int, seed: int, rate: float = 1.0) -> Outcome:
     source="notes §2.3; [J] §4.4",
     statement=r"\frac{d}{dt}H(\mu_t)=-\int\partial_t\mu_t\log\mu_t\,dx=-I(\mu_t)",
     kind="property",
-    examples=30,
+    examples=15,
 )
 def de_bruijn_random_claim(ctx: CheckContext) -> Outcome:
     return de_bruijn_random(ctx.examples, ctx.seed)
@@ -307,7 +330,7 @@ def fokker_planck(examples: int, seed: int, diffusion: float = 2.0) -> Outcome:
     statement=r"u_T=\mu_0*\mathcal N(0,2TI),\ \partial_t u=\triangle u\ \Rightarrow\ "
     r"\varphi^{u_T}_T\,\sharp\,u_T=\mu_0",
     kind="property",
-    examples=20,
+    examples=12,
 )
 def fokker_planck_claim(ctx: CheckContext) -> Outcome:
     return fokker_planck(ctx.examples, ctx.seed)
@@ -350,7 +373,7 @@ def probability_flow_ode(examples: int, seed: int, drift: float = 1.0) -> Outcom
     statement=r"X_t=X_0+\sqrt2\,W_t\ \text{and}\ \dot x=-\nabla\log u_t(x),\ x_0\sim\mu_0"
     r"\ \Rightarrow\ X_t\sim x_t\sim u_t=\mu_0*\mathcal N(0,2tI)",
     kind="property",
-    examples=20,
+    examples=12,
 )
 def probability_flow_ode_claim(ctx: CheckContext) -> Outcome:
     return probability_flow_ode(ctx.examples, ctx.seed)

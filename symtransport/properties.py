@@ -83,6 +83,8 @@ def _search(
     then is reported (every reported example has failed ``holds``)."""
     if not isinstance(examples, int) or examples < 1:
         raise InvalidArgument(f"examples={examples!r} must be a positive integer")
+    if not shrink_seconds >= 0:
+        raise InvalidArgument(f"shrink_seconds={shrink_seconds!r} must be a number >= 0")
     tried = 0
     failed_at: list[float] = []  # the clock when the first failure was seen
 
@@ -128,9 +130,11 @@ def check_property(
     examples: int,
     seed: int = 0,
     what: str = "property",
+    shrink_seconds: float = SHRINK_SECONDS,
 ) -> Outcome:
-    """``holds(example)`` (True, or no AssertionError) for ``examples`` random examples."""
-    found, tried, trouble = _search(holds, strategy, examples, seed)
+    """``holds(example)`` (True, or no AssertionError) for ``examples`` random examples; a
+    failing example is shrunk for at most ``shrink_seconds``."""
+    found, tried, trouble = _search(holds, strategy, examples, seed, shrink_seconds)
     if trouble:
         return Outcome(Status.UNDECIDED, "hypothesis", tried, explanation=trouble)
     if found is None:
@@ -156,9 +160,11 @@ def search_conjecture(
     examples: int,
     seed: int = 0,
     what: str = "conjecture",
+    shrink_seconds: float = SHRINK_SECONDS,
 ) -> Outcome:
-    """Search for a counterexample to ``holds``; none found is ``undecided``, not a proof."""
-    found, tried, trouble = _search(holds, strategy, examples, seed)
+    """Search for a counterexample to ``holds``; none found is ``undecided``, not a proof. A
+    counterexample is shrunk for at most ``shrink_seconds``."""
+    found, tried, trouble = _search(holds, strategy, examples, seed, shrink_seconds)
     if found is None:
         note = trouble or f"no counterexample in {tried} examples"
         return Outcome(Status.UNDECIDED, "hypothesis search", tried, explanation=note + ".")

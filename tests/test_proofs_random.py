@@ -94,3 +94,23 @@ def test_deep_run_of_every_property_and_conjecture(tmp_path):
     assert results["continuous-dae-contraction"]["status"] == "refuted"
     assert results["shallow-dae-entropy-decrease"]["ok"]
     assert done.returncode == 0, done.stderr
+
+
+def test_the_readme_conjecture_is_refuted(tmp_path):
+    """The README's example of a user's conjecture runs as written and is refuted."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = readme.index("# my_conjecture.py")
+    script = tmp_path / "my_conjecture.py"
+    script.write_text(readme[start : readme.index("```", start)])
+    done = subprocess.run(
+        [sys.executable, "-m", "symtransport", "check", str(script), "--json", "-"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    (result,) = json.loads(done.stdout)["claims"]
+    assert result["status"] == "refuted", result
+    assert " N([" in result["counterexample"]["example"]
