@@ -12,9 +12,10 @@ library's compiled derived formulas, and reports either Hypothesis's shrunk coun
   computed by quadrature. A counterexample counts only when the increase exceeds the
   quadrature's error bound.
 * ``continuous-dae-contraction`` (false, expected refuted): "the continuous DAE never moves two
-  points apart" (searched on R^1, which suffices), ``|phi_t(x) - phi_t(y)| <= |x - y|``. True for a Gaussian (``phi_t`` is
-  ``sqrt(I - 2t S^-1)``, (36)) and any log-concave ``mu_t``, since ``grad v_t`` is the Hessian
-  of ``log mu_t``; between the modes of a mixture that Hessian is positive and the flow expands.
+  points apart", ``|phi_t(x) - phi_t(y)| <= |x - y|`` (searched on R^1, which suffices). True
+  for a Gaussian (``phi_t`` is ``sqrt(I - 2t S^-1)``, (36)) and any log-concave ``mu_t``,
+  since ``grad v_t`` is the Hessian of ``log mu_t``; between the modes of a mixture that
+  Hessian is positive and the flow expands.
 
 To state your own conjecture, write ``holds(example) -> bool`` and a Hypothesis strategy and
 return :func:`symtransport.search_conjecture` from a claim of kind ``conjecture`` (README).
