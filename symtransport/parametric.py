@@ -37,6 +37,7 @@ from symtransport.symbols import t as T
 
 __all__ = [
     "MixtureFamily",
+    "family_of",
     "flow_field",
     "mixture_family",
     "shallow_jacobian",
@@ -172,6 +173,12 @@ class MixtureFamily:
 def mixture_family(dim: int, components: int) -> MixtureFamily:
     """The cached :class:`MixtureFamily` of ``components`` Gaussians on ``R^dim``."""
     return MixtureFamily(dim, components)
+
+
+def family_of(density: Gaussian | GaussianMixture) -> MixtureFamily:
+    """The cached family of ``density``'s shape (a Gaussian is a one-component mixture)."""
+    k = 1 if isinstance(density, Gaussian) else len(density.components)
+    return mixture_family(density.dim, k)
 
 
 # --- derived expressions that property checks compile ---------------------------------------

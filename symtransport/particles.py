@@ -66,6 +66,11 @@ def integrate(
     def rhs(s: float, y: np.ndarray) -> np.ndarray:
         state = y.reshape(n, width)
         out = np.asarray(field(np.ascontiguousarray(state[:, :d]), s))
+        if out.ndim != 2 or out.shape[0] != n or out.shape[1] < width:
+            raise InvalidArgument(
+                f"the field returned shape {out.shape}; expected ({n}, {width}) (the velocity"
+                + (" and its divergence)" if log_jacobian else ")")
+            )
         return out[:, :width].ravel()
 
     initial = np.zeros((n, width))
@@ -80,7 +85,9 @@ def integrate(
             raise IllPosedError(f"the particle integration failed: {solution.message}")
         states = solution.y.T.reshape(len(grid), n, width)
     if not np.all(np.isfinite(states)):
-        raise IllPosedError("the particle integration left finite numbers: the field blew up")
+        raise IllPosedError(
+            "the particle integration produced non-finite values: the field blew up"
+        )
     if log_jacobian:
         return states[:, :, :d], states[:, :, d]
     return states

@@ -21,12 +21,13 @@ import operator
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, find, reject, settings
-from hypothesis.errors import NoSuchExample, Unsatisfiable
+from hypothesis.errors import NoSuchExample, Unsatisfiable, UnsatisfiedAssumption
 from hypothesis.strategies import SearchStrategy
 
 from symtransport.densities import Gaussian, GaussianMixture
@@ -71,37 +72,55 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
+@dataclass(frozen=True)
+class _Search:
+    """What a search found: the shrunk counterexample (or None), the examples evaluated before
+    the first failure, the draws rejected (``assume`` or an unsupported example), trouble."""
+
+    found: Any
+    tried: int
+    rejected: int
+    trouble: str | None = None
+
+    def counted(self) -> str:
+        extra = f"; {self.rejected} draws rejected as not evaluable" if self.rejected else ""
+        return f"{self.tried} examples{extra}"
+
+
 def _search(
     holds: Callable[[T], bool],
     strategy: SearchStrategy[T],
     examples: int,
     seed: int,
     shrink_seconds: float = SHRINK_SECONDS,
-) -> tuple[T | None, int, str | None]:
-    """(shrunk counterexample or None, examples drawn before the first failure, trouble or
-    None). Shrinking stops after ``shrink_seconds``: the smallest failing example found by
-    then is reported (every reported example has failed ``holds``)."""
+) -> _Search:
+    """Run Hypothesis's ``find`` for a failing example. Shrinking stops after
+    ``shrink_seconds``: the smallest failing example found by then is reported (every reported
+    example has failed ``holds``)."""
     if not isinstance(examples, int) or examples < 1:
         raise InvalidArgument(f"examples={examples!r} must be a positive integer")
     if not shrink_seconds >= 0:
         raise InvalidArgument(f"shrink_seconds={shrink_seconds!r} must be a number >= 0")
-    tried = 0
+    tried = rejected = 0
     failed_at: list[float] = []  # the clock when the first failure was seen
-
     verdicts: dict[str, bool] = {}  # what each example gave, for Hypothesis's final replay
 
     def fails(example: T) -> bool:
-        nonlocal tried
+        nonlocal tried, rejected
         key = describe(example)
         if failed_at and time.monotonic() - failed_at[0] > shrink_seconds:
             return verdicts.get(key, False)  # shrink budget spent: no new candidate accepted
         searching = not failed_at
         try:
-            failing = not holds(example)  # a rejection by assume() propagates uncounted
+            failing = not holds(example)
         except AssertionError:
             failing = True
+        except UnsatisfiedAssumption:
+            rejected += searching
+            raise
         except UnsupportedError:
-            reject()  # the reference numerics cannot evaluate this example: not counted
+            rejected += searching
+            reject()  # the reference numerics cannot evaluate this example
         verdicts[key] = failing
         if searching:
             tried += 1
@@ -116,11 +135,28 @@ def _search(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        return find(strategy, fails, settings=config, random=random.Random(seed)), tried, None
+        found = find(strategy, fails, settings=config, random=random.Random(seed))
     except NoSuchExample:
-        return None, tried, None
+        found = None
     except Unsatisfiable as exc:
-        return None, tried, f"Hypothesis could not draw enough valid examples ({exc})"
+        trouble = f"Hypothesis could not draw enough valid examples ({exc})"
+        return _Search(None, tried, rejected, trouble)
+    if found is None and tried < examples:
+        trouble = f"only {tried} of the {examples} examples asked for could be evaluated"
+        return _Search(None, tried, rejected, trouble)
+    return _Search(found, tried, rejected)
+
+
+def _refuted(search: _Search, method: str, what: str) -> Outcome:
+    shown = describe(search.found)
+    return Outcome(
+        Status.REFUTED,
+        method,
+        search.tried,
+        counterexample={"example": shown},
+        explanation=f"the {what} fails at the (shrunk) example {shown}, found after "
+        f"{search.counted()}.",
+    )
 
 
 def check_property(
@@ -133,23 +169,19 @@ def check_property(
     shrink_seconds: float = SHRINK_SECONDS,
 ) -> Outcome:
     """``holds(example)`` (True, or no AssertionError) for ``examples`` random examples; a
-    failing example is shrunk for at most ``shrink_seconds``."""
-    found, tried, trouble = _search(holds, strategy, examples, seed, shrink_seconds)
-    if trouble:
-        return Outcome(Status.UNDECIDED, "hypothesis", tried, explanation=trouble)
-    if found is None:
-        return Outcome(
-            Status.VERIFIED,
-            f"hypothesis: {tried} examples",
-            tried,
-            explanation=f"the {what} held at all {tried} random examples.",
-        )
+    failing example is shrunk for at most ``shrink_seconds``. Fewer evaluable examples than
+    asked for (too many rejected) is ``undecided``."""
+    search = _search(holds, strategy, examples, seed, shrink_seconds)
+    if search.found is not None:
+        return _refuted(search, "hypothesis: shrunk counterexample", what)
+    if search.trouble:
+        note = f"{search.trouble} ({search.counted()})."
+        return Outcome(Status.UNDECIDED, "hypothesis", search.tried, explanation=note)
     return Outcome(
-        Status.REFUTED,
-        "hypothesis: shrunk counterexample",
-        tried,
-        counterexample={"example": describe(found)},
-        explanation=f"the {what} fails at the (shrunk) example {describe(found)}.",
+        Status.VERIFIED,
+        f"hypothesis: {search.tried} examples",
+        search.tried,
+        explanation=f"the {what} held at all {search.counted()}.",
     )
 
 
@@ -164,16 +196,15 @@ def search_conjecture(
 ) -> Outcome:
     """Search for a counterexample to ``holds``; none found is ``undecided``, not a proof. A
     counterexample is shrunk for at most ``shrink_seconds``."""
-    found, tried, trouble = _search(holds, strategy, examples, seed, shrink_seconds)
-    if found is None:
-        note = trouble or f"no counterexample in {tried} examples"
-        return Outcome(Status.UNDECIDED, "hypothesis search", tried, explanation=note + ".")
+    search = _search(holds, strategy, examples, seed, shrink_seconds)
+    if search.found is not None:
+        return _refuted(search, "hypothesis search: shrunk counterexample", what)
+    note = f"{search.trouble}; " if search.trouble else ""
     return Outcome(
-        Status.REFUTED,
-        "hypothesis search: shrunk counterexample",
-        tried,
-        counterexample={"example": describe(found)},
-        explanation=f"the {what} fails at the (shrunk) example {describe(found)}.",
+        Status.UNDECIDED,
+        "hypothesis search",
+        search.tried,
+        explanation=f"{note}no counterexample in {search.counted()}.",
     )
 
 

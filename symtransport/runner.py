@@ -145,15 +145,21 @@ def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
     }
 
 
+def claim_budget(claim: Claim, ctx: CheckContext) -> float:
+    """Seconds a claim may run: its ``timeout``, four times it when deep, and for property and
+    conjecture claims scaled by the examples asked for over the claim's own."""
+    budget = claim.timeout * (4 if ctx.deep else 1)
+    if claim.kind in ("property", "conjecture"):
+        budget *= max(1.0, ctx.examples / claim.examples)
+    return budget
+
+
 def run_claim(
     claim: Claim, *, seed: int = 0, examples: int | None = None, deep: bool = False
 ) -> ClaimResult:
-    """Run one claim in a child process under its time budget: four times it when deep, and
-    for property and conjecture claims scaled by the examples asked for over the claim's own."""
+    """Run one claim in a child process under its time budget (:func:`claim_budget`)."""
     ctx = CheckContext(seed=seed, examples=examples or claim.examples, deep=deep)
-    budget = claim.timeout * (4 if deep else 1)
-    if claim.kind in ("property", "conjecture"):
-        budget *= max(1.0, ctx.examples / claim.examples)
+    budget = claim_budget(claim, ctx)
     start = time.monotonic()
     run = run_with_budget(_run_one, (claim, ctx), budget)
     seconds = round(time.monotonic() - start, 3)

@@ -12,6 +12,7 @@ while a 2000-point sample still sees a change of a few per cent in a scale.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ def directions(d: int) -> np.ndarray:
 
 def projected_cdf(
     weights: np.ndarray, means: np.ndarray, covs: np.ndarray, u: np.ndarray
-) -> object:
+) -> Callable[[np.ndarray], np.ndarray]:
     """The distribution function of ``u . X`` for ``X ~ sum_k w_k N(m_k, S_k)``."""
     centres = means @ u
     scales = np.sqrt(np.einsum("i,kij,j->k", u, covs, u))

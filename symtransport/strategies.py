@@ -249,10 +249,19 @@ def _mixtures(
 
 
 def gaussian_mixtures(
-    dim: int = 1, max_components: int = 3, max_condition: float = 100.0
+    dim: int | Sequence[int] = 1, max_components: int = 3, max_condition: float = 100.0
 ) -> SearchStrategy[GaussianMixture]:
     """Gaussian mixtures on R^dim with at most ``max_components`` components whose covariances
-    have condition number at most ``max_condition``; see the module docstring."""
+    have condition number at most ``max_condition``; see the module docstring. ``dim`` may be
+    a sequence of dimensions, drawn among (shrinking toward the first)."""
+    if isinstance(dim, Sequence) and not isinstance(dim, str):
+        if not dim:
+            raise InvalidArgument("dim=[] is empty; expected a dimension or a list of them")
+        dims = [_check_int(v, "dim", 1, MAX_DIM) for v in dim]
+        gaussian_mixtures(dims[0], max_components, max_condition)  # validates the rest now
+        return st.sampled_from(dims).flatmap(
+            lambda d: gaussian_mixtures(d, max_components, max_condition)
+        )
     d = _check_int(dim, "dim", 1, MAX_DIM)
     k = _check_int(max_components, "max_components", 1, MAX_COMPONENTS)
     bound = _check_real(max_condition, "max_condition")

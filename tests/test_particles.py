@@ -46,3 +46,8 @@ def test_a_field_that_blows_up_is_ill_posed():
 def test_bad_arguments(x0, times):
     with pytest.raises(InvalidArgument):
         integrate(shrink, x0, times)
+
+
+def test_a_field_of_the_wrong_shape_is_refused():
+    with pytest.raises(InvalidArgument, match="shape"):
+        integrate(lambda X, s: -X, np.array([[1.0, 2.0]]), [1.0], log_jacobian=True)

@@ -6,6 +6,7 @@ deep run of 200 examples per claim is ok with its example counts in the JSON rep
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -55,6 +56,20 @@ def test_continuity_with_the_shallow_rate_is_refuted():
 
 def test_fokker_planck_with_diffusion_of_variance_t_is_refuted():
     assert refuted(RM.fokker_planck(10, 0, diffusion=1.0))
+
+
+def test_fokker_planck_sample_tests_catch_particles_drawn_from_mu0():
+    """Particles drawn from mu_0 instead of u_T pass the pointwise change of variables (it
+    holds for any starting points) and are caught by the mean and KS tests alone."""
+    outcome = RM.fokker_planck(10, 0, draw_from=lambda mu, u: mu)
+    assert refuted(outcome)
+    assert outcome.max_residual <= RM.FLOW_TOL
+
+
+def test_probability_flow_sample_tests_catch_particles_drawn_from_u_t():
+    outcome = RM.probability_flow_ode(10, 0, draw_from=lambda mu, u: u)
+    assert refuted(outcome)
+    assert outcome.max_residual <= RM.FLOW_TOL
 
 
 def test_probability_flow_with_half_the_drift_is_refuted():
@@ -114,3 +129,19 @@ def test_the_readme_conjecture_is_refuted(tmp_path):
     (result,) = json.loads(done.stdout)["claims"]
     assert result["status"] == "refuted", result
     assert " N([" in result["counterexample"]["example"]
+
+
+def test_entropy_change_of_the_shallow_dae_on_a_gaussian():
+    """``g_t`` of N(m, s) is affine with slope s/(s + t): the change is log(s/(s + t))."""
+    from symtransport import Gaussian, GaussianMixture
+
+    s, t = 2.0, 0.5
+    change = CJ.entropy_change(GaussianMixture([1], [Gaussian([0.3], [[s]])]), t)
+    # quadrature of a constant log-determinant: rounding only
+    assert abs(change.value - math.log(s / (s + t))) <= 1e-12
+
+
+def test_a_stronger_entropy_decrease_is_refuted():
+    """ "Every shallow DAE lowers the entropy by at least log 2" is false (small t barely moves
+    anything): the same search finds it."""
+    assert refuted(CJ.shallow_entropy_decrease(20, 0, margin=math.log(2)))

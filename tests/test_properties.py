@@ -48,3 +48,47 @@ def test_nothing_is_written_to_the_working_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     check_property(lambda n: n < 10, st.integers(0, 1000), examples=100)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rejected_draws_are_not_counted_and_too_few_is_undecided():
+    from hypothesis import assume
+
+    from symtransport.errors import UnsupportedError
+
+    def picky(n):
+        assume(n % 2 == 0)
+        if n % 3 == 0:
+            raise UnsupportedError("cannot evaluate")
+        return True
+
+    found = check_property(picky, st.integers(0, 10**6), examples=30)
+    assert found.status == Status.VERIFIED and found.examples == 30
+    assert "rejected" in found.explanation
+
+    def hopeless(n):
+        raise UnsupportedError("never evaluable")
+
+    assert check_property(hopeless, st.integers(), examples=20).status == Status.UNDECIDED
+
+
+def test_a_shrink_budget_still_reports_a_failing_example():
+    import time
+
+    def slow_small(n):
+        time.sleep(0.01)
+        return n < 1000
+
+    out = check_property(slow_small, st.integers(0, 10**9), examples=50, shrink_seconds=0.05)
+    assert out.status == Status.REFUTED
+    assert int(out.counterexample["example"]) >= 1000  # a genuine failure, perhaps not 1000
+
+
+def test_counterexamples_are_readable():
+    import numpy as np
+
+    from symtransport import Gaussian, GaussianMixture
+    from symtransport.properties import describe
+
+    mixture = GaussianMixture([0.3, 0.7], [Gaussian([0], [[1]]), Gaussian([1.5], [[2]])])
+    text = describe((mixture, 0.25, np.array([1.0])))
+    assert text == "(0.3 N([0.0], [[1.0]]) + 0.7 N([1.5], [[2.0]]), 0.25, [1.0])"

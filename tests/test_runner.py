@@ -138,3 +138,19 @@ def test_the_bundled_proofs_ship_with_the_package():
     assert (folder / "score_laplacian.py").is_file()
     ids = [c.id for c in collect()]
     assert {"score-divergence-laplacian", "tweedie-gaussian-1d"} <= set(ids)
+
+
+def test_property_budgets_scale_with_the_examples_asked_for():
+    from symtransport import CheckContext, claim
+    from symtransport.runner import claim_budget
+
+    def make(kind):
+        return claim(
+            id="c", title="t", source="s", statement="x", kind=kind, examples=20, timeout=10
+        )(lambda ctx: None)
+
+    prop, ident = make("property"), make("identity")
+    assert claim_budget(prop, CheckContext(examples=200)) == 100
+    assert claim_budget(prop, CheckContext(examples=5)) == 10
+    assert claim_budget(ident, CheckContext(examples=200)) == 10
+    assert claim_budget(prop, CheckContext(examples=40, deep=True)) == 80
