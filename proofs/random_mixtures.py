@@ -196,7 +196,11 @@ def de_bruijn_random(examples: int, seed: int, rate: float = 1.0) -> Outcome:
         return gap <= QUAD_TOL * scale + rate_h.error + fisher.error
 
     outcome = check_property(
-        holds, mixtures().flatmap(with_time), examples=examples, seed=seed, what="de Bruijn"
+        holds,
+        mixtures().flatmap(with_time),
+        examples=examples,
+        seed=seed,
+        what="de Bruijn identity",
     )
     return worst.report(outcome)
 

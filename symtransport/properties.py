@@ -83,7 +83,9 @@ class _Search:
     trouble: str | None = None
 
     def counted(self) -> str:
-        extra = f"; {self.rejected} draws rejected as not evaluable" if self.rejected else ""
+        extra = (
+            f"; {self.rejected} draws rejected (assume() or not evaluable)" if self.rejected else ""
+        )
         return f"{self.tried} examples{extra}"
 
 
