@@ -16,7 +16,8 @@ Every strategy validates its arguments when it is *called* (not when it draws) a
 :class:`~symtransport.errors.InvalidArgument` naming the argument as ``name=value``.
 
 :func:`gaussian_mixtures` (``dim=1, max_components=3, max_condition=100.0``)
-    :class:`~symtransport.densities.GaussianMixture` objects on R^dim, ``1 <= dim <= 6``:
+    :class:`~symtransport.densities.GaussianMixture` objects on R^dim, ``1 <= dim <= 6`` (a
+    sequence such as ``dim=(1, 2)`` draws the dimension too, shrinking toward the first):
 
     * ``K`` in ``1 .. max_components`` components (``1 <= max_components <= 20``); weights
       ``n_k / 100`` with positive integers ``n_k`` summing to 100, stored as Python floats such

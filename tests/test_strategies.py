@@ -322,3 +322,15 @@ def test_usage_example(mixture):
 @given(strategies.gaussian_mixtures(dim=2).flatmap(strategies.times_before_blowup))
 def test_usage_example_with_flatmap(t):
     assert t >= 0
+
+
+def test_a_list_of_dimensions_is_drawn_among_and_validated():
+    quick = settings(database=None, max_examples=200)
+    strategy = strategies.gaussian_mixtures(dim=(1, 2))
+    assert find(strategy, lambda m: True, settings=quick).dim == 1
+    assert find(strategy, lambda m: m.dim == 2, settings=quick).dim == 2
+    for bad in ([], [0, 1], (1, 2.5)):
+        with pytest.raises(InvalidArgument):
+            strategies.gaussian_mixtures(dim=bad)
+    with pytest.raises(InvalidArgument):
+        strategies.gaussian_mixtures(dim=(1, 2), max_components=0)
