@@ -32,6 +32,7 @@ from symtransport.dae import ShallowDAE
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.errors import InvalidArgument
 from symtransport.flow import ContinuousDAE
+from symtransport.numerics import mixture_arrays
 from symtransport.symbols import coordinates
 from symtransport.symbols import t as T
 
@@ -160,13 +161,9 @@ class MixtureFamily:
             )
         if density.free_symbols:
             raise InvalidArgument("the density has symbols; give one with numbers")
-        a = np.array([float(w) for w in density.weights])
-        m = np.array([[float(v) for v in c.mean] for c in density.components])
-        rows = [i * self.dim + j for i, j in _lower(self.dim)]
-        factors = [
-            np.linalg.cholesky(np.array(c.cov.tolist(), dtype=float)) for c in density.components
-        ]
-        return a, m, np.array([f.ravel()[rows] for f in factors])
+        a, m, covs = mixture_arrays(density)  # converted once per density (cached)
+        rows, cols = zip(*_lower(self.dim), strict=True)
+        return a, m, np.linalg.cholesky(covs)[:, rows, cols]
 
 
 @functools.cache
