@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import operator
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -39,7 +38,9 @@ __all__ = ["check_property", "measure", "search_conjecture"]
 
 T = TypeVar("T")
 
-SHRINK_SECONDS = 10.0  # shrinking a counterexample stops after this long (it stays one)
+# shrinking stops after this many further evaluations of ``holds`` (the example stays a
+# counterexample); a count, not a clock, so that a run stays a function of the seed
+SHRINK_CALLS = 500
 
 _RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le,
@@ -94,25 +95,25 @@ def _search(
     strategy: SearchStrategy[T],
     examples: int,
     seed: int,
-    shrink_seconds: float = SHRINK_SECONDS,
+    shrink_calls: int = SHRINK_CALLS,
 ) -> _Search:
     """Run Hypothesis's ``find`` for a failing example. Shrinking stops after
-    ``shrink_seconds``: the smallest failing example found by then is reported (every reported
-    example has failed ``holds``)."""
+    ``shrink_calls`` further evaluations of ``holds``: the smallest failing example found by
+    then is reported (every reported example has failed ``holds``)."""
     if not isinstance(examples, int) or examples < 1:
         raise InvalidArgument(f"examples={examples!r} must be a positive integer")
-    if not shrink_seconds >= 0:
-        raise InvalidArgument(f"shrink_seconds={shrink_seconds!r} must be a number >= 0")
+    if not isinstance(shrink_calls, int) or isinstance(shrink_calls, bool) or shrink_calls < 0:
+        raise InvalidArgument(f"shrink_calls={shrink_calls!r} must be an integer >= 0")
     tried = rejected = 0
-    failed_at: list[float] = []  # the clock when the first failure was seen
+    shrinks: int | None = None  # evaluations since the first failure (None: none failed yet)
     verdicts: dict[str, bool] = {}  # what each example gave, for Hypothesis's final replay
 
     def fails(example: T) -> bool:
-        nonlocal tried, rejected
+        nonlocal tried, rejected, shrinks
         key = describe(example)
-        if failed_at and time.monotonic() - failed_at[0] > shrink_seconds:
-            return verdicts.get(key, False)  # shrink budget spent: no new candidate accepted
-        searching = not failed_at
+        if shrinks is not None and (key in verdicts or shrinks >= shrink_calls):
+            return verdicts.get(key, False)  # seen before, or budget spent: nothing new accepted
+        searching = shrinks is None
         try:
             failing = not holds(example)
         except AssertionError:
@@ -127,7 +128,9 @@ def _search(
         if searching:
             tried += 1
             if failing:
-                failed_at.append(time.monotonic())
+                shrinks = 0
+        else:
+            shrinks += 1
         return failing
 
     config = settings(
@@ -168,12 +171,12 @@ def check_property(
     examples: int,
     seed: int = 0,
     what: str = "property",
-    shrink_seconds: float = SHRINK_SECONDS,
+    shrink_calls: int = SHRINK_CALLS,
 ) -> Outcome:
     """``holds(example)`` (True, or no AssertionError) for ``examples`` random examples; a
-    failing example is shrunk for at most ``shrink_seconds``. Fewer evaluable examples than
-    asked for (too many rejected) is ``undecided``."""
-    search = _search(holds, strategy, examples, seed, shrink_seconds)
+    failing example is shrunk for at most ``shrink_calls`` evaluations. Fewer evaluable
+    examples than asked for (too many rejected) is ``undecided``."""
+    search = _search(holds, strategy, examples, seed, shrink_calls)
     if search.found is not None:
         return _refuted(search, "hypothesis: shrunk counterexample", what)
     if search.trouble:
@@ -194,11 +197,11 @@ def search_conjecture(
     examples: int,
     seed: int = 0,
     what: str = "conjecture",
-    shrink_seconds: float = SHRINK_SECONDS,
+    shrink_calls: int = SHRINK_CALLS,
 ) -> Outcome:
     """Search for a counterexample to ``holds``; none found is ``undecided``, not a proof. A
-    counterexample is shrunk for at most ``shrink_seconds``."""
-    search = _search(holds, strategy, examples, seed, shrink_seconds)
+    counterexample is shrunk for at most ``shrink_calls`` evaluations."""
+    search = _search(holds, strategy, examples, seed, shrink_calls)
     if search.found is not None:
         return _refuted(search, "hypothesis search: shrunk counterexample", what)
     note = f"{search.trouble}; " if search.trouble else ""

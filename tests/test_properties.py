@@ -72,15 +72,18 @@ def test_rejected_draws_are_not_counted_and_too_few_is_undecided():
 
 
 def test_a_shrink_budget_still_reports_a_failing_example():
-    import time
+    calls = []
 
-    def slow_small(n):
-        time.sleep(0.01)
+    def small(n):
+        calls.append(n)
         return n < 1000
 
-    out = check_property(slow_small, st.integers(0, 10**9), examples=50, shrink_seconds=0.05)
+    out = check_property(small, st.integers(0, 10**9), examples=50, shrink_calls=5)
     assert out.status == Status.REFUTED
     assert int(out.counterexample["example"]) >= 1000  # a genuine failure, perhaps not 1000
+    assert len(calls) <= out.examples + 5
+    again = check_property(small, st.integers(0, 10**9), examples=50, shrink_calls=5)
+    assert again.counterexample == out.counterexample  # a count, not a clock: reproducible
 
 
 def test_counterexamples_are_readable():
