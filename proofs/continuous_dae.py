@@ -327,9 +327,9 @@ def approximation_errors(
     title="The per-component flow (41) gets the mixture's continuous DAE to within half its "
     "displacement",
     source="[J] §5.1.3, eq. (41), mixtures (45)-(47)",
-    statement=r"rac{\mathbb{E}_{x\sim\mu_0}ig|\phi_t(x)-ig(\sqrt{I-2t\Sigma_k^{-1}}(x-m_k)"
-    r"+m_kig)ig|}{\mathbb{E}_{x\sim\mu_0}|\phi_t(x)-x|}<rac12"
-    r"\quad(0<t<t^*,\ x	ext{ from component }k)",
+    statement=r"\frac{\mathbb{E}_{x\sim\mu_0}\big|\phi_t(x)-\big(\sqrt{I-2t\Sigma_k^{-1}}(x-m_k)"
+    r"+m_k\big)\big|}{\mathbb{E}_{x\sim\mu_0}|\phi_t(x)-x|}<\frac12"
+    r"\quad(0<t<t^*,\ x\text{ from component }k)",
     kind="measurement",
 )
 def gmm_continuous_map_approx(ctx: CheckContext) -> Outcome:

@@ -76,7 +76,7 @@ def gaussian_flows() -> list[ContinuousDAE]:
     title="The backward heat equation is the Wasserstein gradient descent of Shannon entropy",
     source="[J] Thm 8, eqs. (27)-(28); eq. (11) in its consistent reading (notes §2.1)",
     statement=r"\mathsf{grad}H[\mu]=-\nabla\cdot\big(\mu\nabla\tfrac{\delta H}{\delta\mu}\big)"
-    r"=\triangle\mu,\ \ \partial_t\mu_t=-\mathsf{grad}H[\mu_t];\quad"
+    r"=\triangle\mu,\ \ \partial_t\mu_t=-\mathsf{grad}H[\mu_t];\quad "
     r"V_t=\log\mu_t=-\tfrac{\delta H}{\delta\mu}+c,\ \ \tfrac{d}{dt}H[\mu_t]"
     r"=-\int V_t\,\partial_t\mu_t\,dx,\ \ H[N(m,\sigma_0^2-2t)]=\tfrac12\log 2\pi e(\sigma_0^2-2t)",
     kind="derivation",
@@ -242,7 +242,7 @@ def renyi_porous_medium(ctx: CheckContext) -> list[IdentityCheck]:
     id="renyi-porous-medium-as-printed",
     title="As printed: grad H^alpha = Laplacian(mu^alpha) (same convention as grad H = Laplacian)",
     source="[J] §4.4, before eq. (29), as printed",
-    statement=r"\mathsf{grad}H^\alpha[\mu]=\triangle\mu^\alpha,\quad"
+    statement=r"\mathsf{grad}H^\alpha[\mu]=\triangle\mu^\alpha,\quad "
     r"H^\alpha[\mu]=\int\frac{\mu^\alpha-\mu}{\alpha-1}",
     kind="identity",
     expected="refuted",

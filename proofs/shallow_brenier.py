@@ -58,7 +58,7 @@ def psd_everywhere(dae: ShallowDAE, examples: int, seed: int) -> object:
     id="shallow-dae-brenier",
     title="The shallow DAE's Jacobian is Cov[x | x~]/t: symmetric PSD (a Brenier map)",
     source="notes §3.2 [reconstruction]; [J] Thm 5, eq. (17)",
-    statement=r"\nabla g_t(\tilde x) = \mathrm{Cov}[x\mid\tilde x]\,(tC)^{-1} \succeq 0,\quad"
+    statement=r"\nabla g_t(\tilde x) = \mathrm{Cov}[x\mid\tilde x]\,(tC)^{-1} \succeq 0,\quad "
     r"g_t=\nabla\big(\tfrac12|x|^2+t\log(\nu_t*\mu_0)\big)\ (C=I)",
     kind="derivation",
     examples=50,

@@ -59,7 +59,7 @@ def derived_pushforward(dae: ShallowDAE) -> tuple[sp.Matrix, sp.Matrix]:
     id="gaussian-shallow",
     title="Shallow DAE of N(m, s2): the affine map (30) and the pushforward (31)",
     source="[J] §5.1.1, eqs. (30)-(31)",
-    statement=r"g_t(x)=\frac{\sigma_0^2}{\sigma_0^2+t}x+\frac{t}{\sigma_0^2+t}m_0,\quad"
+    statement=r"g_t(x)=\frac{\sigma_0^2}{\sigma_0^2+t}x+\frac{t}{\sigma_0^2+t}m_0,\quad "
     r"g_{t\sharp}\mu_0=N\Big(m_0,\frac{\sigma_0^2}{(1+t/\sigma_0^2)^2}\Big)",
     kind="derivation",
 )
@@ -88,7 +88,7 @@ def symbolic_covariance() -> Gaussian:
     id="mvn-shallow",
     title="Shallow DAE of N(m, S): the affine map (34) and the pushforward (35)",
     source="[J] §5.1.2, eqs. (34)-(35)",
-    statement=r"g_t(x)=(I+t\Sigma_0^{-1})^{-1}x+(I+t^{-1}\Sigma_0)^{-1}m_0,\quad"
+    statement=r"g_t(x)=(I+t\Sigma_0^{-1})^{-1}x+(I+t^{-1}\Sigma_0)^{-1}m_0,\quad "
     r"g_{t\sharp}\mu_0=N\big(m_0,\Sigma_0(I+t\Sigma_0^{-1})^{-2}\big)",
     kind="derivation",
 )

@@ -112,6 +112,13 @@ class Claim:
                 raise InvalidArgument(
                     f"{name}={getattr(self, name)!r} for claim {self.id}: give text"
                 )
+        control = [c for c in self.statement if ord(c) < 32 and c != "\n"]
+        if control:
+            raise InvalidArgument(
+                f"statement of claim {self.id} holds the control character {control[0]!r}; "
+                "write LaTeX in a raw string, r'\\frac{..}', so that \\f, \\b and \\t "
+                "stay commands"
+            )
         if not isinstance(self.examples, int) or self.examples < 1:
             raise InvalidArgument(
                 f"examples={self.examples!r} for claim {self.id}: a positive integer"
