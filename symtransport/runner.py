@@ -17,7 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +203,7 @@ class Report:
 
     results: list[ClaimResult]
     seconds: float
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -222,8 +223,38 @@ class Report:
         }
 
     def to_json(self) -> dict[str, Any]:
-        """The documented JSON report: ``{"claims": [...], "summary": {...}}``."""
-        return {"claims": [asdict(r) for r in self.results], "summary": self.summary()}
+        """The documented JSON report: ``{"claims": [...], "summary": {...}, "settings": {...}}``
+        (``settings``: the ``seed``, ``examples`` (null: each claim's own), ``deep`` and the
+        ``version`` of symtransport that ran)."""
+        return {
+            "claims": [asdict(r) for r in self.results],
+            "summary": self.summary(),
+            "settings": self.settings,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Report:
+        """The report back from :meth:`to_json`'s output (e.g. ``check --json`` read back);
+        :class:`~symtransport.InvalidArgument` when it is not one."""
+        if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+            raise InvalidArgument('not a symtransport report: expected {"claims": [...], ...}')
+        results = [_result_from_json(i, row) for i, row in enumerate(data["claims"])]
+        summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+        settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+        return cls(results, float(summary.get("seconds", 0.0)), dict(settings))
+
+
+def _result_from_json(i: int, row: Any) -> ClaimResult:
+    if not isinstance(row, dict):
+        raise InvalidArgument(f"claims[{i}] of the report is not an object")
+    names = [f.name for f in fields(ClaimResult)]
+    missing = [n for n in names if n != "steps" and n not in row]
+    if missing:
+        raise InvalidArgument(f"claims[{i}] of the report lacks {', '.join(missing)}")
+    steps = row.get("steps") or []
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        raise InvalidArgument(f"claims[{i}].steps of the report is not a list of objects")
+    return ClaimResult(**{n: row[n] for n in names if n in row})
 
 
 def default_jobs() -> int:
@@ -261,4 +292,11 @@ def run_claims(
             results.append(result)
             if progress is not None:
                 progress(result)
-    return Report(results, time.monotonic() - start)
+    settings = {"seed": seed, "examples": examples, "deep": deep, "version": _version()}
+    return Report(results, time.monotonic() - start, settings)
+
+
+def _version() -> str:
+    from symtransport import __version__
+
+    return __version__
