@@ -1,0 +1,354 @@
+"""The checked claims as one self-contained LaTeX document (``symtransport export``).
+
+:func:`latex_document` turns a :class:`~symtransport.runner.Report` into a document with a
+section per claim (id, statement, source, the derivation's steps with their reasons and
+statuses, the numeric checks, the counterexample), an errata section (each statement of [J] as
+printed beside its corrected form, with both verdicts) and a bibliography. The document uses
+only packages of Debian's ``texlive-latex-base`` and ``texlive-latex-recommended`` and inputs no
+other file. :func:`compile_pdf` runs pdflatex on it and reads the log for errors.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from symtransport.errors import SymtransportError, UnsupportedError
+from symtransport.latex import escape, math_or_none, number
+from symtransport.runner import ClaimResult, Report
+
+__all__ = ["LatexError", "compile_pdf", "latex_document", "log_errors"]
+
+PRINTED = "-as-printed"  # suffix of the id of a statement as printed in the paper (an erratum)
+MAX_MATH = 6000  # longest step typeset (LaTeX characters): wider boxes pass TeX's \maxdimen
+
+_PREAMBLE = r"""\documentclass[10pt]{article}
+\usepackage[utf8]{inputenc}
+\usepackage{amsmath,amssymb}
+\usepackage{graphicx}
+\usepackage[a4paper,margin=2.2cm]{geometry}
+\usepackage{longtable,booktabs,array}
+\usepackage{xcolor}
+\usepackage[hidelinks]{hyperref}
+\setcounter{MaxMatrixCols}{20}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.45ex}
+\definecolor{proved}{rgb}{0.0,0.45,0.15}
+\definecolor{verified}{rgb}{0.0,0.3,0.65}
+\definecolor{refuted}{rgb}{0.7,0.0,0.0}
+\definecolor{undecided}{rgb}{0.4,0.4,0.4}
+\definecolor{given}{rgb}{0.3,0.3,0.3}
+\definecolor{error}{rgb}{0.7,0.0,0.0}
+\newsavebox{\fitbox}
+% display math shrunk to the line width when it is wider
+\newcommand{\fitmath}[1]{\par\noindent\hfil\sbox{\fitbox}{$\displaystyle #1$}%
+  \ifdim\wd\fitbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\fitbox}}%
+  \else\usebox{\fitbox}\fi\hfil\par}
+\newcommand{\status}[1]{\textcolor{#1}{\textsf{#1}}}
+"""
+
+_BIBLIOGRAPHY = r"""\begin{thebibliography}{99}
+\bibitem{J} S.~Sonoda and N.~Murata. Transport analysis of infinitely deep neural network.
+  \emph{Journal of Machine Learning Research}, 20(2):1--52, 2019. arXiv:1605.02832.
+\bibitem{W} S.~Sonoda and N.~Murata. Transportation analysis of denoising autoencoders: a
+  novel method for analyzing deep neural networks. NIPS 2017 Workshop on Optimal Transport
+  and Machine Learning, 2017. arXiv:1712.04145.
+\bibitem{efron} B.~Efron. Tweedie's formula and selection bias. \emph{Journal of the American
+  Statistical Association}, 106(496):1602--1614, 2011.
+\bibitem{stam} A.~J. Stam. Some inequalities satisfied by the quantities of information of
+  Fisher and Shannon. \emph{Information and Control}, 2(2):101--112, 1959.
+\bibitem{jko} R.~Jordan, D.~Kinderlehrer and F.~Otto. The variational formulation of the
+  Fokker--Planck equation. \emph{SIAM Journal on Mathematical Analysis}, 29(1):1--17, 1998.
+\bibitem{villani} C.~Villani. \emph{Optimal Transport: Old and New}. Springer, 2009.
+\bibitem{brenier} Y.~Brenier. Polar factorization and monotone rearrangement of vector-valued
+  functions. \emph{Communications on Pure and Applied Mathematics}, 44(4):375--417, 1991.
+\bibitem{takatsu} A.~Takatsu. Wasserstein geometry of Gaussian measures. \emph{Osaka Journal
+  of Mathematics}, 48(4):1005--1026, 2011.
+\bibitem{evans} L.~C. Evans and R.~F. Gariepy. \emph{Measure Theory and Fine Properties of
+  Functions}, revised edition. CRC Press, 2015.
+\bibitem{song} Y.~Song, J.~Sohl-Dickstein, D.~P. Kingma, A.~Kumar, S.~Ermon and B.~Poole.
+  Score-based generative modeling through stochastic differential equations. \emph{ICLR}, 2021.
+\bibitem{sympy} A.~Meurer et al. SymPy: symbolic computing in Python. \emph{PeerJ Computer
+  Science}, 3:e103, 2017.
+\bibitem{hypothesis} D.~R. MacIver, Z.~Hatfield-Dodds et al. Hypothesis: a new approach to
+  property-based testing. \emph{Journal of Open Source Software}, 4(43):1891, 2019.
+\end{thebibliography}
+"""
+
+_INTRO = r"""Each claim below is a result of Sonoda and Murata's transport analysis of denoising
+autoencoders~\cite{J,W}, or a statement the analysis rests on (Tweedie's formula~\cite{efron},
+de~Bruijn's identity~\cite{stam}, the heat flow as the Wasserstein gradient flow of
+entropy~\cite{jko,villani}, Brenier's theorem~\cite{brenier}, the Wasserstein geometry of
+Gaussians~\cite{takatsu}, the change of variables~\cite{evans}, the probability-flow
+ODE~\cite{song}), derived with SymPy~\cite{sympy} and checked by symtransport. Properties over
+random instances are searched with Hypothesis~\cite{hypothesis}. In the sources, ``notes''
+are the symtransport project's notes on~\cite{J,W}; their \textsf{[reconstruction]} marks
+results derived there rather than printed in either paper.
+
+Every check ends in one verdict. \status{proved}: the difference of the two sides was reduced
+to zero by exact rewriting. \status{verified}: not proved, but the sides agree at random points
+to 30 or more significant digits, or a numeric property held on every random example.
+\status{refuted}: a counterexample, stable under re-evaluation at higher precision.
+\status{undecided}: neither, never counted as settled. A claim \emph{meets its expectation}
+when it holds (proved or verified), when an erratum as printed is refuted, or when an open
+question stays undecided or is refuted.
+"""
+
+
+class LatexError(SymtransportError, RuntimeError):
+    """pdflatex reported errors; the message quotes the first of them from the log."""
+
+
+def _ref(claim_id: str) -> str:
+    return f"claim:{claim_id}"
+
+
+def _id(claim_id: str) -> str:
+    return rf"\texttt{{{escape(claim_id)}}}"
+
+
+def _math(latex: Any, *, limit: int | None = None) -> str:
+    safe = math_or_none(latex)
+    if safe is None:
+        return rf"\texttt{{{escape(latex)}}}\quad(source shown: not typeset as math)"
+    if limit is not None and len(safe) > limit:
+        return (
+            rf"\emph{{(an expression of {len(safe)} \LaTeX{{}} characters, too long to "
+            r"typeset; the JSON report of \texttt{check --json} holds it in full)}\par"
+        )
+    return rf"\fitmath{{{safe}}}"
+
+
+def _status(status: str) -> str:
+    known = {"proved", "verified", "refuted", "undecided", "given", "error"}
+    return rf"\status{{{status}}}" if status in known else escape(status)
+
+
+def _verdict(result: ClaimResult) -> str:
+    if not result.ok:
+        return r"\textcolor{error}{\textbf{does not meet its expectation}}"
+    if result.expected == "open":
+        return "open question: meets its expectation (not settled unless refuted)"
+    return "meets its expectation"
+
+
+def _field(name: str, value: str) -> str:
+    return rf"\textbf{{{name}:}} {value}\par"
+
+
+def _claim_section(result: ClaimResult) -> str:
+    lines = [
+        rf"\subsection{{{_id(result.id)}: {escape(result.title)}}}",
+        rf"\label{{{_ref(result.id)}}}",
+        _field("Statement", ""),
+        _math(result.statement),
+        _field("Source", escape(result.source)),
+        _field(
+            "Kind",
+            f"{escape(result.kind)}; expected: {escape(result.expected)}; "
+            f"status: {_status(result.status)} ({_verdict(result)})",
+        ),
+    ]
+    if result.method:
+        lines.append(_field("Method", escape(result.method)))
+    numbers = []
+    if result.examples is not None:
+        numbers.append(f"{result.examples} examples or evaluation points")
+    if result.max_residual is not None:
+        numbers.append(f"largest residual ${number(float(result.max_residual))}$")
+    numbers.append(f"{float(result.seconds):.1f} s")
+    lines.append(_field("Numeric checks", "; ".join(numbers)))
+    if result.explanation:
+        lines.append(_field("Result", escape(result.explanation)))
+    if result.counterexample:
+        lines.append(_field("Counterexample", ""))
+        lines.append(_counterexample(result.counterexample))
+    if result.steps:
+        lines.append(_field("Derivation", ""))
+        lines.append(_steps(result.steps))
+    return "\n".join(lines) + "\n"
+
+
+def _counterexample(values: dict[str, Any]) -> str:
+    rows = [rf"\texttt{{{escape(k)}}} & \texttt{{{escape(v)}}} \\" for k, v in values.items()]
+    body = "\n".join(rows)
+    return (
+        "\\begin{longtable}{>{\\raggedright}p{0.18\\linewidth}p{0.74\\linewidth}}\n"
+        "\\toprule\n"
+        f"{body}\n"
+        "\\bottomrule\n\\end{longtable}"
+    )
+
+
+def _steps(steps: Sequence[dict[str, Any]]) -> str:
+    items = []
+    for step in steps:
+        relation = "" if step.get("status") == "given" else "$=$ "  # a chain starts at "given"
+        latex = step.get("latex") or step.get("expr", "")
+        items.append(
+            rf"\item {relation}{_math(latex, limit=MAX_MATH)}"
+            "\n"
+            rf"{{\small {escape(step.get('reason', ''))}\hfill "
+            rf"{_status(str(step.get('status', '')))}}}"
+        )
+    return "\\begin{enumerate}\n" + "\n".join(items) + "\n\\end{enumerate}"
+
+
+def _summary_table(results: Sequence[ClaimResult]) -> str:
+    met = {True: "yes", False: r"\textbf{no}"}
+    rows = [
+        rf"\hyperref[{_ref(r.id)}]{{{_id(r.id)}}} & {escape(r.kind)} & {_status(r.status)} & "
+        rf"{escape(r.expected)} & {met[r.ok]} \\"
+        for r in results
+    ]
+    return (
+        "\\begin{longtable}{lllll}\n\\toprule\n"
+        "claim & kind & status & expected & met \\\\\n\\midrule\n\\endhead\n"
+        + "\n".join(rows)
+        + "\n\\bottomrule\n\\end{longtable}\n"
+    )
+
+
+def _errata(results: Sequence[ClaimResult]) -> str:
+    by_id = {r.id: r for r in results}
+    printed = [r for r in results if r.id.endswith(PRINTED)]
+    if not printed:
+        return "No statement of the paper as printed was checked in this run.\n"
+    parts = [
+        "Each item shows a statement of~\\cite{J} as printed, the checker's verdict on it, "
+        "and the corrected statement with its verdict.\n"
+    ]
+    for r in printed:
+        corrected = by_id.get(r.id[: -len(PRINTED)])
+        parts += [
+            rf"\subsection{{{escape(r.source)}}}",
+            rf"\textbf{{As printed}} ({_id(r.id)}, \ref*{{{_ref(r.id)}}}): {escape(r.title)}",
+            _math(r.statement),
+            _field("Verdict", f"{_status(r.status)}. {escape(r.explanation)}"),
+        ]
+        if corrected is None:
+            parts.append(_field("Corrected", "the corrected claim was not part of this run"))
+        else:
+            parts += [
+                rf"\textbf{{Corrected}} ({_id(corrected.id)}, "
+                rf"\ref*{{{_ref(corrected.id)}}}): {escape(corrected.title)}",
+                _math(corrected.statement),
+                _field("Verdict", f"{_status(corrected.status)}. {escape(corrected.method)}"),
+            ]
+    return "\n".join(parts) + "\n"
+
+
+def _settings(report: Report) -> str:
+    s = report.summary()
+    counts = ", ".join(f"{n} {escape(k)}" for k, n in s["by_status"].items() if n)
+    settings = report.settings
+    examples = settings.get("examples")
+    text = (
+        f"{s['total']} claims: {s['ok']} meet their expectation, {s['open']} open, "
+        f"{s['failed']} do not ({counts}), in {float(s['seconds']):.1f} s. "
+        f"Seed {escape(settings.get('seed', 'unknown'))}; "
+        f"examples: {escape(examples if examples is not None else 'each claim its own')}; "
+        f"deep checks: {'on' if settings.get('deep') else 'off'}; "
+        f"symtransport {escape(settings.get('version', 'unknown'))}."
+    )
+    return text + "\n"
+
+
+def latex_document(report: Report, *, title: str | None = None) -> str:
+    """The report as one LaTeX document (a string), compiled by pdflatex with the packages
+    of ``texlive-latex-base`` and ``texlive-latex-recommended``; no ``\\input``."""
+    results = report.results
+    heading = title or "Transport analysis of denoising autoencoders: the checked claims"
+    body = [
+        _PREAMBLE,
+        rf"\title{{{escape(heading)}}}",
+        r"\author{symtransport}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        _INTRO,
+        _settings(report),
+        r"\tableofcontents",
+        r"\section{Summary}",
+        _summary_table(results),
+        r"\section{Claims}",
+        *(_claim_section(r) for r in results),
+        r"\section{Errata}",
+        _errata(results),
+        _BIBLIOGRAPHY,
+        r"\end{document}",
+    ]
+    return "\n".join(body) + "\n"
+
+
+# --- pdflatex -------------------------------------------------------------------------------
+
+
+def log_errors(log: str) -> list[str]:
+    """The error lines (``! ...``) of a pdflatex log, each with the line after it."""
+    lines = log.splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if line.startswith("! "):
+            context = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            found.append(f"{line[2:]} {context}".strip())
+    return found
+
+
+def compile_pdf(tex: str | Path, *, max_runs: int = 4, timeout: float = 300.0) -> Path:
+    """Compile ``tex`` with pdflatex in a temporary folder, rerunning (at most ``max_runs``
+    passes) while the log asks for it to settle the contents and references, and write the PDF
+    and the last log beside it (same name, ``.pdf``, ``.log``); returns the PDF's path.
+
+    pdflatex runs without shell escape and may open files only in its own folder.
+    :class:`~symtransport.UnsupportedError` when pdflatex is not installed, :class:`LatexError`
+    when its log reports an error.
+    """
+    source = Path(tex)
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        raise UnsupportedError(
+            "pdflatex was not found; install TeX Live (Debian: apt install "
+            "texlive-latex-base texlive-latex-recommended) or drop --pdf"
+        )
+    env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+    with tempfile.TemporaryDirectory(prefix="symtransport-latex-") as tmp:
+        work = Path(tmp)
+        shutil.copyfile(source, work / "report.tex")
+        for _ in range(max_runs):
+            try:
+                done = subprocess.run(
+                    [
+                        exe,
+                        "-interaction=nonstopmode",
+                        "-halt-on-error",
+                        "-no-shell-escape",
+                        "report.tex",
+                    ],
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    timeout=timeout,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise LatexError(f"pdflatex ran past {timeout:g} s on {str(source)!r}") from exc
+            log_path = work / "report.log"
+            log = log_path.read_text(errors="replace") if log_path.exists() else ""
+            errors = log_errors(log)
+            if errors or done.returncode != 0:
+                if log:  # beside the document, for the reader to inspect
+                    source.with_suffix(".log").write_text(log)
+                first = errors[0] if errors else f"exit code {done.returncode}"
+                raise LatexError(f"pdflatex failed on {str(source)!r}: {first}")
+            if "Rerun to get" not in log:
+                break
+        pdf = source.with_suffix(".pdf")
+        shutil.copyfile(work / "report.pdf", pdf)
+        shutil.copyfile(log_path, source.with_suffix(".log"))
+    return pdf
