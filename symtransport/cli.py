@@ -1,12 +1,14 @@
 """The ``symtransport`` command line; the only module that prints.
 
-Exit codes: 0 every claim met its expectation; 1 a claim did not; 2 bad input or usage (one line
-on stderr, no traceback).
+Exit codes, the same for every command: 0 success (every claim met its expectation); 1 a claim
+(or a derivation) did not; 2 bad input, usage, or a missing or failing external tool (one line on
+stderr, no traceback). Tables and reports go to stdout, progress to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import sys
 from collections.abc import Sequence
@@ -15,21 +17,62 @@ from typing import NoReturn, TextIO
 
 from symtransport.claims import Claim
 from symtransport.derive import derive_dae, derive_flow, parse_matrix, parse_variables, render
-from symtransport.errors import SymtransportError
+from symtransport.errors import InvalidArgument, SymtransportError
+from symtransport.export import compile_pdf, latex_document
 from symtransport.noise import NOISE_MODELS
-from symtransport.runner import ClaimResult, collect, run_claims, select
+from symtransport.progress import Progress
+from symtransport.runner import ClaimResult, Report, collect, run_claims, select
 
 __all__ = ["claims_table", "main", "run_script"]
 
 EXAMPLES = """\
 examples:
   symtransport check                          run the bundled proofs
-  symtransport check --only 'tweedie-*'       only the claims whose id matches the glob
-  symtransport check proofs/my_claims.py --json report.json
-  symtransport check --deep                   also the costly parts of the checks
-  symtransport derive dae --density "exp(-x**2/2)" --vars x
-  symtransport derive flow --density "exp(-x**2/2) + exp(-(x-3)**2)" --vars x
+  symtransport check --only 'dae-tweedie*'    only the claims whose id matches the glob
+  symtransport export --out claims.tex --pdf  the checked claims as a LaTeX document and PDF
+  symtransport figures --out figures          the paper's figures, PNG and PDF
   symtransport list                           the claims, their kinds and sources
+  symtransport derive dae --density "exp(-x**2/2)" --vars x
+
+exit codes: 0 success; 1 a claim did not meet its expectation; 2 bad input or usage
+"""
+
+CHECK_EXAMPLES = """\
+examples:
+  symtransport check                          run the bundled proofs (about a minute)
+  symtransport check --only 'dae-tweedie*'    only the claims whose id matches the glob
+  symtransport check proofs/my_claims.py --json report.json
+  symtransport check --json - | jq .summary   the JSON report on stdout, the table on stderr
+  symtransport check --deep --examples 200    the costly parts, and 200 random examples
+
+exit codes: 0 every claim met its expectation; 1 one did not; 2 bad input or usage
+"""
+
+EXPORT_EXAMPLES = """\
+examples:
+  symtransport export --out claims.tex --pdf  run the bundled proofs; write claims.tex, claims.pdf
+  symtransport export --out errata.tex --only '*-as-printed' --only 'shallow-limit'
+  symtransport check --json report.json && symtransport export --from-json report.json \\
+      --out claims.tex                        typeset a run without running it again
+
+exit codes: 0 written, every claim met its expectation; 1 written, a claim did not;
+2 bad input, or pdflatex missing or failing
+"""
+
+FIGURES_EXAMPLES = """\
+examples:
+  symtransport figures                        every figure into ./figures (PNG and PDF)
+  symtransport figures --out out --only 'fig6*' --only entropy-time
+  symtransport figures --json -               the written files as JSON on stdout
+
+exit codes: 0 written; 2 bad input, or matplotlib missing (pip install "symtransport[plot]")
+"""
+
+LIST_EXAMPLES = """\
+examples:
+  symtransport list                           id, kind, expected outcome, source
+  symtransport list --format markdown         the table of the README
+  symtransport list proofs/my_claims.py --format json
 """
 
 
@@ -82,31 +125,44 @@ def _parser() -> _Parser:
     check = commands.add_parser(
         "check",
         help="run the claims of proof scripts and report their status",
-        epilog=EXAMPLES,
+        epilog=CHECK_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("paths", nargs="*", help="proof files or folders (default: bundled proofs)")
-    check.add_argument("--only", action="append", metavar="GLOB", help="claim ids to run (glob)")
+    _run_options(check)
     check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE ('-': stdout)")
-    check.add_argument("--seed", type=_int, default=0, help="random seed (default 0)")
-    check.add_argument(
-        "--examples",
-        type=_positive_int,
-        metavar="N",
-        help="example count of property and conjecture claims (default: each claim's own)",
+    export = commands.add_parser(
+        "export",
+        help="run the claims and write them as one self-contained LaTeX document (and PDF)",
+        epilog=EXPORT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument(
-        "--deep",
-        action="store_true",
-        help="also run the costly parts of the checks (more dimensions, generic functions "
-        "inside integrals); claims get four times their time budget",
+    _run_options(export)
+    export.add_argument("--out", required=True, metavar="FILE.tex", help="the LaTeX file to write")
+    export.add_argument(
+        "--pdf", action="store_true", help="also compile it with pdflatex into FILE.pdf"
     )
-    check.add_argument(
-        "--jobs",
-        type=_positive_int,
-        metavar="N",
-        help="claims run at once, each in its own process (default: one per CPU core)",
+    export.add_argument(
+        "--from-json",
+        metavar="REPORT",
+        help="typeset the JSON report of an earlier 'check --json' instead of running",
     )
+    export.add_argument("--json", metavar="FILE", help="also write the JSON report ('-': stdout)")
+    figures = commands.add_parser(
+        "figures",
+        help="regenerate the paper's figures (Figs. 4, 6-10, entropy against time)",
+        epilog=FIGURES_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    figures.add_argument(
+        "--out", default="figures", metavar="DIR", help="folder to write into (default: figures)"
+    )
+    figures.add_argument(
+        "--only", action="append", metavar="GLOB", help="figure names to draw (glob)"
+    )
+    figures.add_argument(
+        "--json", metavar="FILE", help="write the list of figures and files as JSON ('-': stdout)"
+    )
+    _progress_option(figures)
     derive = commands.add_parser(
         "derive",
         help="derive and check a transport map for a density typed by hand",
@@ -144,7 +200,10 @@ def _parser() -> _Parser:
     flow.add_argument("--format", choices=("text", "latex", "json"), default="text")
     flow.add_argument("--seed", type=_int, default=0, help="random seed of the checks (default 0)")
     listing = commands.add_parser(
-        "list", help="list the claims with their kinds, expected outcomes and sources"
+        "list",
+        help="list the claims with their kinds, expected outcomes and sources",
+        epilog=LIST_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     listing.add_argument(
         "paths", nargs="*", help="proof files or folders (default: bundled proofs)"
@@ -156,6 +215,40 @@ def _parser() -> _Parser:
         help="text (default), a markdown table (as in the README), or JSON",
     )
     return parser
+
+
+def _progress_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="progress on stderr: redrawn in place on a terminal (auto: only there)",
+    )
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="proof files or folders (default: bundled proofs)")
+    parser.add_argument("--only", action="append", metavar="GLOB", help="claim ids to run (glob)")
+    parser.add_argument("--seed", type=_int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--examples",
+        type=_positive_int,
+        metavar="N",
+        help="example count of property and conjecture claims (default: each claim's own)",
+    )
+    parser.add_argument(
+        "--deep",
+        action="store_true",
+        help="also run the costly parts of the checks (more dimensions, generic functions "
+        "inside integrals); claims get four times their time budget",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="claims run at once, each in its own process (default: one per CPU core)",
+    )
+    _progress_option(parser)
 
 
 _COLUMNS = (("id", 34), ("kind", 11), ("status", 10), ("expected", 9), ("seconds", 8))
@@ -174,43 +267,134 @@ def _row(values: Sequence[str], out: TextIO) -> None:
     out.flush()
 
 
-def _check(args: argparse.Namespace) -> int:
+def _result_row(r: ClaimResult, out: TextIO) -> None:
+    _row([r.id, r.kind, r.status, r.expected, f"{r.seconds:.1f}", _verdict(r)], out)
+    if not r.ok:
+        print(f"    {r.explanation}", file=out)
+
+
+def _progress(args: argparse.Namespace, total: int, what: str = "claims") -> Progress:
+    enabled = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
+    return Progress(total, sys.stderr, enabled=enabled, what=what)
+
+
+def _run(args: argparse.Namespace, table: TextIO | None) -> Report:
+    """Run the selected claims, with the results table on ``table`` (None: no table)."""
     claims = select(collect(args.paths), args.only)
-    table = sys.stderr if args.json == "-" else sys.stdout
-    _row([name for name, _ in _COLUMNS], table)
+    if table is not None:
+        _row([name for name, _ in _COLUMNS], table)
+    with _progress(args, len(claims)) as progress:
 
-    def show(r: ClaimResult) -> None:
-        _row([r.id, r.kind, r.status, r.expected, f"{r.seconds:.1f}", _verdict(r)], table)
-        if not r.ok:
-            print(f"    {r.explanation}", file=table)
+        def show(r: ClaimResult) -> None:
+            if table is not None:
+                progress.above(lambda: _result_row(r, table))
+            progress.advance(r.id)
 
-    report = run_claims(
-        claims,
-        seed=args.seed,
-        examples=args.examples,
-        jobs=args.jobs,
-        deep=args.deep,
-        progress=show,
-    )
+        return run_claims(
+            claims,
+            seed=args.seed,
+            examples=args.examples,
+            jobs=args.jobs,
+            deep=args.deep,
+            progress=show,
+        )
+
+
+def _summary_line(report: Report) -> str:
     s = report.summary()
     by_status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items() if n)
-    print(
+    return (
         f"{s['total']} claims: {s['ok']} ok, {s['open']} open, {s['failed']} failed "
-        f"({by_status}) in {s['seconds']:.1f} s",
-        file=table,
+        f"({by_status}) in {s['seconds']:.1f} s"
     )
+
+
+def _write(path: str, text: str, option: str) -> None:
+    if path == "-":
+        print(text)
+        return
+    try:
+        Path(path).write_text(text + "\n")
+    except OSError as exc:
+        raise SymtransportError(f"{option} {path!r}: cannot write ({exc.strerror})") from exc
+
+
+def _check(args: argparse.Namespace) -> int:
+    table = sys.stderr if args.json == "-" else sys.stdout
+    report = _run(args, table)
+    print(_summary_line(report), file=table)
     if args.json:
-        text = json.dumps(report.to_json(), indent=2)
-        if args.json == "-":
-            print(text)
-        else:
-            try:
-                Path(args.json).write_text(text + "\n")
-            except OSError as exc:
-                raise SymtransportError(
-                    f"--json {args.json!r}: cannot write ({exc.strerror})"
-                ) from exc
+        _write(args.json, json.dumps(report.to_json(), indent=2), "--json")
     return 0 if report.passed else 1
+
+
+def _read_report(path: str, only: Sequence[str] | None) -> Report:
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise InvalidArgument(f"--from-json {path!r}: cannot read ({exc.strerror})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidArgument(f"--from-json {path!r}: not JSON ({exc})") from exc
+    report = Report.from_json(data)
+    if only:
+        kept = [r for r in report.results if any(fnmatch.fnmatchcase(r.id, p) for p in only)]
+        if not kept:
+            raise InvalidArgument(f"--only {' '.join(only)!r} matches no claim of {path!r}")
+        report = Report(kept, report.seconds, report.settings)
+    return report
+
+
+def _export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix != ".tex":
+        raise InvalidArgument(f"--out {args.out!r}: give a file name ending in .tex")
+    if args.from_json is not None:
+        if args.paths:
+            raise InvalidArgument("--from-json typesets a report: give no proof paths with it")
+        report = _read_report(args.from_json, args.only)
+    else:
+        report = _run(args, table=None)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(latex_document(report))
+    except OSError as exc:
+        raise SymtransportError(f"--out {args.out!r}: cannot write ({exc.strerror})") from exc
+    if args.json:  # before compiling, so that a LaTeX error leaves the report
+        _write(args.json, json.dumps(report.to_json(), indent=2), "--json")
+    written = [out]
+    if args.pdf:
+        if sys.stderr.isatty() and args.progress != "off":
+            print("compiling with pdflatex...", file=sys.stderr)
+        written.append(compile_pdf(out))
+    summary = sys.stderr if args.json == "-" else sys.stdout
+    print(_summary_line(report), file=summary)
+    for path in written:
+        print(f"wrote {path}", file=summary)
+    return 0 if report.passed else 1
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from symtransport import figures
+
+    names = figures.select(args.only)
+    with _progress(args, len(names), what="figures") as progress:
+        written = figures.write_figures(args.out, args.only, progress=progress.advance)
+    if args.json:
+        manifest = {
+            "figures": [
+                {
+                    "name": name,
+                    "caption": figures.FIGURES[name],
+                    "files": [str(p) for p in written if p.stem == name],
+                }
+                for name in names
+            ]
+        }
+        _write(args.json, json.dumps(manifest, indent=2), "--json")
+    if args.json != "-":
+        for path in written:
+            print(f"wrote {path}")
+    return 0
 
 
 def claims_table(claims: Sequence[Claim]) -> str:
@@ -253,7 +437,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symtransport`` command; returns the exit code."""
     try:
         args = _parser().parse_args(argv)
-        return {"check": _check, "list": _list, "derive": _derive}[args.command](args)
+        commands = {
+            "check": _check,
+            "export": _export,
+            "figures": _figures,
+            "list": _list,
+            "derive": _derive,
+        }
+        return commands[args.command](args)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

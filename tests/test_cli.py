@@ -86,10 +86,20 @@ def test_a_proof_script_runs_on_its_own(proof, tmp_path):
         ["frobnicate"],
         [],
         ["list", "--format", "xml"],
+        ["export"],
+        ["export", "PROOF", "--out", "report.pdf"],
+        ["export", "--from-json", "missing.json", "--out", "r.tex"],
+        ["export", "--from-json", "PROOF", "--out", "r.tex"],
+        ["export", "--from-json", "NOT_A_REPORT", "--out", "r.tex"],
+        ["export", "PROOF", "--from-json", "NOT_A_REPORT", "--out", "r.tex"],
+        ["check", "PROOF", "--progress", "sometimes"],
+        ["figures", "--only", "no-such-figure"],
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_exit_2(args, proof, tmp_path):
-    args = [str(proof) if a == "PROOF" else a for a in args]
+    (tmp_path / "not_a_report.json").write_text('{"claims": [{"id": "x"}]}')
+    names = {"PROOF": str(proof), "NOT_A_REPORT": str(tmp_path / "not_a_report.json")}
+    args = [names.get(a, a) for a in args]
     out = run(*args, cwd=tmp_path)
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
@@ -109,9 +119,39 @@ def test_list_formats(proof, tmp_path):
     assert [c["id"] for c in listed] == ["holds", "wrong"]
 
 
-def test_help_shows_examples(tmp_path):
-    out = run("check", "--help", cwd=tmp_path)
-    assert out.returncode == 0 and "symtransport check --only" in out.stdout
+@pytest.mark.parametrize(
+    "command", [["check"], ["export"], ["figures"], ["list"], ["derive", "dae"], []]
+)
+def test_help_shows_examples(command, tmp_path):
+    out = run(*command, "--help", cwd=tmp_path)
+    assert out.returncode == 0 and "examples:" in out.stdout
+    assert f"symtransport {command[0] if command else ''}" in out.stdout
+
+
+def test_progress_goes_to_stderr_and_never_into_json(proof, tmp_path):
+    out = run("check", str(proof), "--progress", "on", "--json", "-", cwd=tmp_path)
+    assert out.returncode == 1
+    report = json.loads(out.stdout)  # stdout is the JSON report alone
+    assert [c["id"] for c in report["claims"]] == ["holds", "wrong"]
+    assert "[1/2 claims]" in out.stderr and "[2/2 claims]" in out.stderr
+    quiet = run("check", str(proof), "--only", "holds", cwd=tmp_path)
+    assert "claims]" not in quiet.stderr  # auto: no progress when stderr is not a terminal
+
+
+def test_export_writes_the_document_and_exits_like_check(proof, tmp_path):
+    ok = run("export", str(proof), "--only", "holds", "--out", "out/ok.tex", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "wrote out/ok.tex" in ok.stdout and "1 claims: 1 ok" in ok.stdout
+    assert r"\label{claim:holds}" in (tmp_path / "out" / "ok.tex").read_text()
+    failed = run("export", str(proof), "--out", "all.tex", "--json", "all.json", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert r"\label{claim:wrong}" in (tmp_path / "all.tex").read_text()
+    again = run(
+        "export", "--from-json", "all.json", "--only", "wrong", "--out", "w.tex", cwd=tmp_path
+    )
+    assert again.returncode == 1
+    text = (tmp_path / "w.tex").read_text()
+    assert r"\label{claim:wrong}" in text and r"\label{claim:holds}" not in text
 
 
 def test_readme_claims_table_is_current():
