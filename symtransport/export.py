@@ -11,6 +11,7 @@ other file. :func:`compile_pdf` runs pdflatex on it and reads the log for errors
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -174,8 +175,14 @@ def _claim_section(result: ClaimResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _breakable(value: Any) -> str:
+    """``value`` escaped, with line breaks allowed after operators and commas (long
+    expressions in typewriter type would otherwise run into the margin)."""
+    return re.sub(r"([*+,/(=-])", r"\1\\allowbreak{}", escape(value))
+
+
 def _counterexample(values: dict[str, Any]) -> str:
-    rows = [rf"\texttt{{{escape(k)}}} & \texttt{{{escape(v)}}} \\" for k, v in values.items()]
+    rows = [rf"\texttt{{{escape(k)}}} & \texttt{{{_breakable(v)}}} \\" for k, v in values.items()]
     body = "\n".join(rows)
     return (
         "\\begin{longtable}{>{\\raggedright}p{0.18\\linewidth}p{0.74\\linewidth}}\n"
