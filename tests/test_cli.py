@@ -167,3 +167,14 @@ def test_readme_states_the_two_commands():
     text = README.read_text()
     assert 'pip install -e ".[test]" && symtransport check' in text
     assert 'pip install -e ".[test]" && python -m pytest -q' in text
+
+
+def test_figures_writes_png_and_pdf_and_a_json_manifest(tmp_path):
+    out = run("figures", "--out", "figs", "--only", "fig4*", "--json", "-", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    manifest = json.loads(out.stdout)
+    assert [f["name"] for f in manifest["figures"]] == ["fig4-shallow-1d"]
+    files = manifest["figures"][0]["files"]
+    assert sorted(Path(f).name for f in files) == ["fig4-shallow-1d.pdf", "fig4-shallow-1d.png"]
+    assert all((tmp_path / f).stat().st_size > 0 for f in files)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]
