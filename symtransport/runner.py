@@ -17,7 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -244,17 +244,40 @@ class Report:
         return cls(results, float(summary.get("seconds", 0.0)), dict(settings))
 
 
+_NUMBER = (int, float)
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "title": (str,),
+    "source": (str,),
+    "statement": (str,),
+    "kind": (str,),
+    "status": (str,),
+    "expected": (str,),
+    "ok": (bool,),
+    "seconds": _NUMBER,
+    "method": (str,),
+    "examples": (int, type(None)),
+    "max_residual": (*_NUMBER, type(None)),
+    "counterexample": (dict, type(None)),
+    "explanation": (str,),
+    "steps": (list,),
+}
+
+
 def _result_from_json(i: int, row: Any) -> ClaimResult:
     if not isinstance(row, dict):
         raise InvalidArgument(f"claims[{i}] of the report is not an object")
-    names = [f.name for f in fields(ClaimResult)]
-    missing = [n for n in names if n != "steps" and n not in row]
+    values = {"steps": [], **{n: row[n] for n in _JSON_TYPES if n in row}}
+    missing = [n for n in _JSON_TYPES if n not in values]
     if missing:
         raise InvalidArgument(f"claims[{i}] of the report lacks {', '.join(missing)}")
-    steps = row.get("steps") or []
-    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+    for name, types in _JSON_TYPES.items():
+        value = values[name]
+        if not isinstance(value, types) or (name != "ok" and isinstance(value, bool)):
+            raise InvalidArgument(f"claims[{i}].{name} of the report has the wrong type")
+    if not all(isinstance(s, dict) for s in values["steps"]):
         raise InvalidArgument(f"claims[{i}].steps of the report is not a list of objects")
-    return ClaimResult(**{n: row[n] for n in names if n in row})
+    return ClaimResult(**values)
 
 
 def default_jobs() -> int:

@@ -261,3 +261,30 @@ def test_export_of_the_bundled_proofs_holds_every_claim_id(tmp_path):
     again = run("export", "--from-json", "report.json", "--out", "again.tex", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again.tex").read_text() == (tmp_path / "claims.tex").read_text()
+
+
+def test_a_report_reads_back_from_its_json():
+    report = sample_report()
+    data = json.loads(json.dumps(report.to_json()))
+    back = Report.from_json(data)
+    assert back.results == report.results and back.settings == report.settings
+    assert latex_document(back) == latex_document(report)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda d: d.update(claims="x"),
+        lambda d: d["claims"].append(3),
+        lambda d: d["claims"][0].pop("status"),
+        lambda d: d["claims"][0].update(seconds="1.2"),
+        lambda d: d["claims"][0].update(examples=True),
+        lambda d: d["claims"][0].update(ok="yes"),
+        lambda d: d["claims"][0].update(steps=["step"]),
+    ],
+)
+def test_a_malformed_report_is_a_typed_error(breakage):
+    data = json.loads(json.dumps(sample_report().to_json()))
+    breakage(data)
+    with pytest.raises(InvalidArgument, match="report"):
+        Report.from_json(data)
