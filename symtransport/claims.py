@@ -53,7 +53,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "open": frozenset({Status.UNDECIDED, Status.REFUTED}),
 }
 
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CLAIM_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # lowercase words joined by "-"
 
 
 def meets(status: str, expected: str) -> bool:
@@ -95,7 +95,7 @@ class Claim:
     module: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID.fullmatch(self.id):
+        if not isinstance(self.id, str) or not CLAIM_ID.fullmatch(self.id):
             raise InvalidArgument(
                 f"id={self.id!r}: claim ids are lowercase words joined by '-', e.g. 'dae-tweedie'"
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import NoReturn, TextIO
 from symtransport.claims import Claim
 from symtransport.derive import derive_dae, derive_flow, parse_matrix, parse_variables, render
 from symtransport.errors import InvalidArgument, SymtransportError
-from symtransport.export import compile_pdf, latex_document
+from symtransport.export import compile_pdf, latex_document, require_pdflatex
 from symtransport.noise import NOISE_MODELS
 from symtransport.progress import Progress
 from symtransport.runner import ClaimResult, Report, collect, run_claims, select
@@ -52,7 +53,7 @@ EXPORT_EXAMPLES = """\
 examples:
   symtransport export --out claims.tex --pdf  run the bundled proofs; write claims.tex, claims.pdf
   symtransport export --out errata.tex --only '*-as-printed' --only 'shallow-limit'
-  symtransport check --json report.json && symtransport export --from-json report.json \\
+  symtransport check --json report.json; symtransport export --from-json report.json \\
       --out claims.tex                        typeset a run without running it again
 
 exit codes: 0 written, every claim met its expectation; 1 written, a claim did not;
@@ -314,7 +315,7 @@ def _write(path: str, text: str, option: str) -> None:
         print(text)
         return
     try:
-        Path(path).write_text(text + "\n")
+        Path(path).write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise SymtransportError(f"{option} {path!r}: cannot write ({exc.strerror})") from exc
 
@@ -330,11 +331,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _read_report(path: str, only: Sequence[str] | None) -> Report:
     try:
-        data = json.loads(Path(path).read_text())
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise InvalidArgument(f"--from-json {path!r}: cannot read ({exc.strerror})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidArgument(f"--from-json {path!r}: not JSON ({exc})") from exc
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, huge integers
+        raise InvalidArgument(f"--from-json {path!r}: not a JSON report ({exc})") from exc
     report = Report.from_json(data)
     if only:
         kept = [r for r in report.results if any(fnmatch.fnmatchcase(r.id, p) for p in only)]
@@ -348,15 +349,20 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix != ".tex":
         raise InvalidArgument(f"--out {args.out!r}: give a file name ending in .tex")
+    if args.pdf:
+        require_pdflatex()  # before the claims run, not a minute later
     if args.from_json is not None:
-        if args.paths:
-            raise InvalidArgument("--from-json typesets a report: give no proof paths with it")
+        if args.paths or args.seed != 0 or args.examples or args.deep or args.jobs:
+            raise InvalidArgument(
+                "--from-json typesets a finished run: proof paths, --seed, --examples, --deep "
+                "and --jobs do not apply to it"
+            )
         report = _read_report(args.from_json, args.only)
     else:
         report = _run(args, table=None)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(latex_document(report))
+        out.write_text(latex_document(report), encoding="ascii")
     except OSError as exc:
         raise SymtransportError(f"--out {args.out!r}: cannot write ({exc.strerror})") from exc
     if args.json:  # before compiling, so that a LaTeX error leaves the report
@@ -454,6 +460,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symtransport: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `symtransport list | head -1`: the reader has gone
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        return 1
 
 
 def run_script(path: str) -> int:

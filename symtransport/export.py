@@ -23,10 +23,11 @@ from symtransport.errors import SymtransportError, UnsupportedError
 from symtransport.latex import escape, math_or_none, number
 from symtransport.runner import ClaimResult, Report
 
-__all__ = ["LatexError", "compile_pdf", "latex_document", "log_errors"]
+__all__ = ["LatexError", "compile_pdf", "latex_document", "log_errors", "require_pdflatex"]
 
 PRINTED = "-as-printed"  # suffix of the id of a statement as printed in the paper (an erratum)
-MAX_MATH = 6000  # longest step typeset (LaTeX characters): wider boxes pass TeX's \maxdimen
+MAX_MATH = 6000  # longest statement or step typeset (characters): wider boxes pass \maxdimen
+MAX_VALUE = 2000  # longest counterexample value shown (characters)
 
 _PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[utf8]{inputenc}
@@ -113,15 +114,16 @@ def _id(claim_id: str) -> str:
     return rf"\texttt{{{escape(claim_id)}}}"
 
 
-def _math(latex: Any, *, limit: int | None = None) -> str:
-    safe = math_or_none(latex)
-    if safe is None:
-        return rf"\texttt{{{escape(latex)}}}\quad(source shown: not typeset as math)"
-    if limit is not None and len(safe) > limit:
+def _math(latex: Any) -> str:
+    text = str(latex)
+    if len(text) > MAX_MATH:
         return (
-            rf"\emph{{(an expression of {len(safe)} \LaTeX{{}} characters, too long to "
-            r"typeset; the JSON report of \texttt{check --json} holds it in full)}\par"
+            rf"\emph{{(an expression of {len(text)} characters, too long to typeset; the JSON "
+            r"report of \texttt{check --json} holds it in full)}\par"
         )
+    safe = math_or_none(text)
+    if safe is None:
+        return rf"\texttt{{{_breakable(text)}}}\quad(source shown: not typeset as math)\par"
     return rf"\fitmath{{{safe}}}"
 
 
@@ -181,8 +183,18 @@ def _breakable(value: Any) -> str:
     return re.sub(r"([*+,/(=-])", r"\1\\allowbreak{}", escape(value))
 
 
+def _shorten(value: Any) -> str:
+    text = str(value)
+    if len(text) <= MAX_VALUE:
+        return text
+    return f"{text[:MAX_VALUE]}... ({len(text)} characters; the JSON report holds them all)"
+
+
 def _counterexample(values: dict[str, Any]) -> str:
-    rows = [rf"\texttt{{{escape(k)}}} & \texttt{{{_breakable(v)}}} \\" for k, v in values.items()]
+    rows = [
+        rf"\texttt{{{_breakable(_shorten(k))}}} & \texttt{{{_breakable(_shorten(v))}}} \\"
+        for k, v in values.items()
+    ]
     body = "\n".join(rows)
     return (
         "\\begin{longtable}{>{\\raggedright}p{0.18\\linewidth}p{0.74\\linewidth}}\n"
@@ -198,7 +210,7 @@ def _steps(steps: Sequence[dict[str, Any]]) -> str:
         relation = "" if step.get("status") == "given" else "$=$ "  # a chain starts at "given"
         latex = step.get("latex") or step.get("expr", "")
         items.append(
-            rf"\item {relation}{_math(latex, limit=MAX_MATH)}"
+            rf"\item {relation}{_math(latex)}"
             "\n"
             rf"{{\small {escape(step.get('reason', ''))}\hfill "
             rf"{_status(str(step.get('status', '')))}}}"
@@ -296,6 +308,31 @@ def latex_document(report: Report, *, title: str | None = None) -> str:
 # --- pdflatex -------------------------------------------------------------------------------
 
 
+def _pdflatex(exe: str, work: Path, env: dict[str, str], timeout: float, source: Path) -> str:
+    """One pdflatex pass in ``work``; its log, or :class:`LatexError`."""
+    try:
+        done = subprocess.run(
+            [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "report.tex"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise LatexError(f"pdflatex ran past {timeout:g} s on {str(source)!r}") from exc
+    log_path = work / "report.log"
+    log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    errors = log_errors(log)
+    if errors or done.returncode != 0:
+        if log:  # beside the document, for the reader to inspect
+            source.with_suffix(".log").write_text(log)
+        output = done.stdout.decode(errors="replace").strip().splitlines()
+        first = errors[0] if errors else " / ".join(output[-2:]) or f"exit {done.returncode}"
+        raise LatexError(f"pdflatex failed on {str(source)!r}: {first}")
+    return log
+
+
 def log_errors(log: str) -> list[str]:
     """The error lines (``! ...``) of a pdflatex log, each with the line after it."""
     lines = log.splitlines()
@@ -307,55 +344,46 @@ def log_errors(log: str) -> list[str]:
     return found
 
 
-def compile_pdf(tex: str | Path, *, max_runs: int = 4, timeout: float = 300.0) -> Path:
-    """Compile ``tex`` with pdflatex in a temporary folder, rerunning (at most ``max_runs``
-    passes) while the log asks for it to settle the contents and references, and write the PDF
-    and the last log beside it (same name, ``.pdf``, ``.log``); returns the PDF's path.
-
-    pdflatex runs without shell escape and may open files only in its own folder.
-    :class:`~symtransport.UnsupportedError` when pdflatex is not installed, :class:`LatexError`
-    when its log reports an error.
-    """
-    source = Path(tex)
+def require_pdflatex() -> str:
+    """The path of pdflatex; :class:`~symtransport.UnsupportedError` when it is missing."""
     exe = shutil.which("pdflatex")
     if exe is None:
         raise UnsupportedError(
             "pdflatex was not found; install TeX Live (Debian: apt install "
             "texlive-latex-base texlive-latex-recommended) or drop --pdf"
         )
+    return exe
+
+
+_RERUN = re.compile(r"Rerun to get|Rerun LaTeX")
+
+
+def compile_pdf(tex: str | Path, *, max_runs: int = 4, timeout: float = 300.0) -> Path:
+    """Compile ``tex`` with pdflatex in a temporary folder, rerunning (at most ``max_runs``
+    passes) while the log asks for it to settle the contents and references, and write the PDF
+    and the last log beside it (same name, ``.pdf``, ``.log``); returns the PDF's path.
+
+    pdflatex runs without shell escape, writes only in its temporary folder and reads only
+    there and in the TeX installation (kpathsea's paranoid ``openin_any``/``openout_any``).
+    :class:`~symtransport.UnsupportedError` when pdflatex is not installed, :class:`LatexError`
+    when its log reports an error.
+    """
+    source = Path(tex)
+    exe = require_pdflatex()
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
-    with tempfile.TemporaryDirectory(prefix="symtransport-latex-") as tmp:
-        work = Path(tmp)
-        shutil.copyfile(source, work / "report.tex")
-        for _ in range(max_runs):
-            try:
-                done = subprocess.run(
-                    [
-                        exe,
-                        "-interaction=nonstopmode",
-                        "-halt-on-error",
-                        "-no-shell-escape",
-                        "report.tex",
-                    ],
-                    cwd=work,
-                    env=env,
-                    capture_output=True,
-                    timeout=timeout,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise LatexError(f"pdflatex ran past {timeout:g} s on {str(source)!r}") from exc
-            log_path = work / "report.log"
-            log = log_path.read_text(errors="replace") if log_path.exists() else ""
-            errors = log_errors(log)
-            if errors or done.returncode != 0:
-                if log:  # beside the document, for the reader to inspect
-                    source.with_suffix(".log").write_text(log)
-                first = errors[0] if errors else f"exit code {done.returncode}"
-                raise LatexError(f"pdflatex failed on {str(source)!r}: {first}")
-            if "Rerun to get" not in log:
-                break
-        pdf = source.with_suffix(".pdf")
-        shutil.copyfile(work / "report.pdf", pdf)
-        shutil.copyfile(log_path, source.with_suffix(".log"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="symtransport-latex-") as tmp:
+            work = Path(tmp)
+            shutil.copyfile(source, work / "report.tex")
+            for _ in range(max_runs):
+                log = _pdflatex(exe, work, env, timeout, source)
+                if not _RERUN.search(log):
+                    break
+            pdf = source.with_suffix(".pdf")
+            shutil.copyfile(work / "report.pdf", pdf)
+            shutil.copyfile(work / "report.log", source.with_suffix(".log"))
+    except OSError as exc:
+        raise SymtransportError(
+            f"cannot compile {str(source)!r} or write beside it ({exc.strerror or exc})"
+        ) from exc
     return pdf

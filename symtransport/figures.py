@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from symtransport import figuredata as data
-from symtransport.errors import InvalidArgument, UnsupportedError
+from symtransport.errors import InvalidArgument, SymtransportError, UnsupportedError
 
 __all__ = ["FIGURES", "select", "write_figures"]
 
@@ -301,26 +301,32 @@ def write_figures(
 ) -> list[Path]:
     """Write each figure of :data:`FIGURES` (or those whose name matches a glob of ``only``)
     into the folder ``out`` (created if needed) as ``<name>.png`` and ``<name>.pdf``; call
-    ``progress(name)`` before each. Returns the written paths.
+    ``progress(name)`` after each is written. Returns the written paths.
 
     Raises :class:`~symtransport.errors.InvalidArgument` when ``only`` matches no figure and
-    :class:`~symtransport.errors.UnsupportedError` when matplotlib is not installed.
+    :class:`~symtransport.errors.UnsupportedError` when matplotlib is not installed,
+    :class:`~symtransport.errors.SymtransportError` when the folder cannot be written.
     """
     names = select(only)
     figure_class = _figure_class()
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InvalidArgument(f"out={str(out)!r} is a file; give a folder to write figures into")
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in names:
-        if progress is not None:
-            progress(name)
-        _, draw, size = _REGISTRY[name]
-        fig = figure_class(figsize=size, dpi=_DPI, layout="constrained")
-        draw(fig)
-        for fmt, metadata in _METADATA.items():
-            path = folder / f"{name}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=_DPI, metadata=metadata)
-            written.append(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            _, draw, size = _REGISTRY[name]
+            fig = figure_class(figsize=size, dpi=_DPI, layout="constrained")
+            draw(fig)
+            for fmt, metadata in _METADATA.items():
+                path = folder / f"{name}.{fmt}"
+                fig.savefig(path, format=fmt, dpi=_DPI, metadata=metadata)
+                written.append(path)
+            if progress is not None:
+                progress(name)
+    except OSError as exc:
+        raise SymtransportError(
+            f"out={str(out)!r}: cannot write the figures ({exc.strerror or exc})"
+        ) from exc
     return written

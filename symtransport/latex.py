@@ -130,70 +130,107 @@ def escape(text: object) -> str:
     return "".join(_char(c) for c in str(text))
 
 
-_FORBIDDEN = re.compile(
-    r"\\(?:input|include|InputIfFileExists|openin|openout|read|write|immediate|special|"
-    r"catcode|uccode|lccode|def|edef|gdef|xdef|let|futurelet|expandafter|csname|"
-    r"newcommand|renewcommand|providecommand|DeclareRobustCommand|usepackage|"
-    r"RequirePackage|documentclass|makeatletter|makeatother|scantokens|everyeof|"
-    r"jobname|directlua|end\s*\{document\}|begin\s*\{document\}|par|newline|\[|\]|\(|\))"
-    r"(?![A-Za-z])"
+_GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
+    "xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta "
+    "Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
 )
-_ENV = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
-_DELIM = re.compile(r"\\(left|right)(?![A-Za-z])")
+_SYMBOLS = (
+    "infty partial nabla triangle cdot cdots ldots dots vdots ddots times div circ pm mp ast "
+    "star bullet otimes oplus wedge vee neg lnot setminus backslash le leq ge geq ne neq approx "
+    "sim simeq cong equiv propto ll gg to mapsto rightarrow leftarrow leftrightarrow Rightarrow "
+    "Leftarrow Leftrightarrow iff implies in notin ni subset subseteq supset supseteq cup cap "
+    "forall exists nexists mid nmid parallel sharp flat top bot perp prime succ succeq prec "
+    "preceq langle rangle lfloor rfloor lceil rceil lvert rvert lVert rVert vert Vert emptyset "
+    "varnothing ell hbar Re Im aleph colon int iint iiint oint sum prod coprod bigcup bigcap "
+    "log ln exp sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh coth det dim ker "
+    "min max sup inf lim liminf limsup arg deg gcd Pr operatorname"
+)
+_STRUCTURE = (
+    "frac dfrac tfrac sqrt binom left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl "
+    "biggr limits nolimits displaystyle textstyle scriptstyle quad qquad mathrm mathbb mathsf "
+    "mathcal mathbf mathit mathtt mathfrak boldsymbol text textrm textit textbf textsf "
+    "texttt tilde hat bar dot ddot vec check breve acute grave overline underline widetilde "
+    "widehat overrightarrow underbrace overbrace begin end"
+)
+#: The control words a typeset statement or step may use: what SymPy prints and the usual
+#: notation of the papers. Anything else (including every command that reads or writes files,
+#: defines macros or loops) makes :func:`math_or_none` refuse the text.
+ALLOWED_COMMANDS = frozenset(f"{_GREEK} {_SYMBOLS} {_STRUCTURE}".split())
+_ALLOWED_SYMBOLS = frozenset(",;:! {}|_%#&$\\")  # \, \; ... \{ \} \| \_ and the line break \\
+_ENVIRONMENTS = frozenset(
+    [
+        "matrix",
+        "pmatrix",
+        "bmatrix",
+        "Bmatrix",
+        "vmatrix",
+        "Vmatrix",
+        "smallmatrix",
+        "cases",
+        "array",
+    ]
+)
+_TOKEN = re.compile(r"\\([A-Za-z]+|.)|([{}&])", re.S)
+_ENV_NAME = re.compile(r"\s*\{([A-Za-z]+)\}")
 
 
-def _balanced(latex: str) -> bool:
+def _tokens_allowed(latex: str) -> bool:
+    """Every control sequence allowed, ``\\begin``/``\\end`` of allowed environments nesting,
+    ``\\left``/``\\right`` pairing, braces balancing, ``&`` and ``\\\\`` only inside an
+    environment."""
     depth = 0
-    escaped = False
-    for c in latex:
-        if escaped:
-            escaped = False
-        elif c == "\\":
-            escaped = True
-        elif c == "{":
+    environments: list[str] = []
+    delimiters = 0
+    for match in _TOKEN.finditer(latex):
+        name, char = match.groups()
+        if char == "{":
             depth += 1
-        elif c == "}":
+        elif char == "}":
             depth -= 1
             if depth < 0:
                 return False
-    return depth == 0 and not escaped
-
-
-def _environments_nest(latex: str) -> bool:
-    stack: list[str] = []
-    for kind, name in _ENV.findall(latex):
-        if kind == "begin":
-            stack.append(name)
-        elif not stack or stack.pop() != name:
+        elif char == "&":
+            if not environments:
+                return False
+        elif len(name) == 1 and not name.isalpha():
+            if name not in _ALLOWED_SYMBOLS or (name == "\\" and not environments):
+                return False
+        elif name not in ALLOWED_COMMANDS:
             return False
-    return not stack
+        elif name in ("begin", "end"):
+            env = _ENV_NAME.match(latex, match.end())
+            if env is None or env.group(1) not in _ENVIRONMENTS:
+                return False
+            if name == "begin":
+                environments.append(env.group(1))
+            elif not environments or environments.pop() != env.group(1):
+                return False
+        elif name in ("left", "right"):
+            delimiters += 1 if name == "left" else -1
+            if delimiters < 0:
+                return False
+    return depth == 0 and not environments and delimiters == 0
 
 
-def _delimiters_pair(latex: str) -> bool:
-    depth = 0
-    for kind in _DELIM.findall(latex):
-        depth += 1 if kind == "left" else -1
-        if depth < 0:
-            return False
-    return depth == 0
+def math_or_none(latex: object, limit: int | None = None) -> str | None:
+    """``latex`` when it is safe to typeset in math mode, ``None`` otherwise.
 
-
-def math_or_none(latex: object) -> str | None:
-    """``latex`` when it is safe to typeset in math mode: balanced braces, ``\\begin``/``\\end``
-    and ``\\left``/``\\right``; no control character (from a non-raw ``"\\frac"``), no
-    unescaped ``$``, ``%`` or ``#``, no blank line, and no command that opens files, writes or
-    redefines; ``None`` otherwise."""
+    Safe: printable ASCII only (no ``^^`` escapes, no control characters such as those of a
+    non-raw ``"\\frac"``), no unescaped ``$``, ``%`` or ``#``, every control word in
+    :data:`ALLOWED_COMMANDS`, and the structure of :func:`_tokens_allowed`; at most ``limit``
+    characters when one is given. TeX errors of other kinds (a double subscript) can remain;
+    pdflatex then reports them.
+    """
     if not isinstance(latex, str) or not latex.strip():
         return None
-    if any(ord(c) < 32 and c != "\n" for c in latex):
+    if limit is not None and len(latex) > limit:
         return None
-    if re.search(r"(?<!\\)[$%#]", latex) or re.search(r"\n\s*\n", latex):
+    if not all(" " <= c <= "~" for c in latex) or "^^" in latex:
         return None
-    if _FORBIDDEN.search(latex) or not _balanced(latex):
+    if re.search(r"(?<!\\)(?:\\\\)*[$%#]", latex):
         return None
-    if not _environments_nest(latex) or not _delimiters_pair(latex):
-        return None
-    return latex
+    return latex if _tokens_allowed(latex) else None
 
 
 def number(value: float) -> str:

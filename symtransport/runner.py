@@ -12,7 +12,9 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import importlib.util
+import multiprocessing
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from symtransport.budget import run_with_budget
-from symtransport.claims import CheckContext, Claim, meets
+from symtransport.claims import CLAIM_ID, EXPECTED, KINDS, CheckContext, Claim, meets
 from symtransport.errors import InvalidArgument
 from symtransport.status import Status
 
@@ -133,6 +135,11 @@ class ClaimResult:
 
 
 def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
+    if multiprocessing.parent_process() is not None:
+        # in the claim's own process: whatever the check prints goes to stderr, so that it
+        # never mixes into a report on stdout (``check --json -``)
+        sys.stdout.flush()
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     outcome = claim.run(ctx)
     yield {
         "status": str(outcome.status),
@@ -239,9 +246,25 @@ class Report:
         if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
             raise InvalidArgument('not a symtransport report: expected {"claims": [...], ...}')
         results = [_result_from_json(i, row) for i, row in enumerate(data["claims"])]
+        ids = [r.id for r in results]
+        if len(set(ids)) != len(ids):
+            raise InvalidArgument("the report names a claim twice")
         summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+        seconds = summary.get("seconds", 0.0)
+        if not isinstance(seconds, _NUMBER) or isinstance(seconds, bool):
+            raise InvalidArgument("summary.seconds of the report is not a number")
         settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
-        return cls(results, float(summary.get("seconds", 0.0)), dict(settings))
+        return cls(results, _finite(seconds, "summary.seconds"), dict(settings))
+
+
+def _finite(value: float, name: str) -> float:
+    try:
+        number = float(value)
+    except OverflowError:
+        raise InvalidArgument(f"{name} of the report is too large") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InvalidArgument(f"{name} of the report is not a finite number")
+    return number
 
 
 _NUMBER = (int, float)
@@ -277,6 +300,21 @@ def _result_from_json(i: int, row: Any) -> ClaimResult:
             raise InvalidArgument(f"claims[{i}].{name} of the report has the wrong type")
     if not all(isinstance(s, dict) for s in values["steps"]):
         raise InvalidArgument(f"claims[{i}].steps of the report is not a list of objects")
+    if not CLAIM_ID.fullmatch(values["id"]):
+        raise InvalidArgument(f"claims[{i}].id={values['id']!r} of the report is not a claim id")
+    for name, allowed in (("status", STATUSES), ("expected", EXPECTED), ("kind", KINDS)):
+        if values[name] not in allowed:
+            raise InvalidArgument(f"claims[{i}].{name}={values[name]!r} of the report is unknown")
+    if values["ok"] != (values["status"] != ERROR and meets(values["status"], values["expected"])):
+        raise InvalidArgument(
+            f"claims[{i}].ok of the report contradicts its status and expected outcome"
+        )
+    values["seconds"] = _finite(values["seconds"], f"claims[{i}].seconds")
+    if values["max_residual"] is not None:
+        try:
+            values["max_residual"] = float(values["max_residual"])
+        except OverflowError:
+            raise InvalidArgument(f"claims[{i}].max_residual of the report is too large") from None
     return ClaimResult(**values)
 
 

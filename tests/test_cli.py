@@ -94,6 +94,8 @@ def test_a_proof_script_runs_on_its_own(proof, tmp_path):
         ["export", "PROOF", "--from-json", "NOT_A_REPORT", "--out", "r.tex"],
         ["check", "PROOF", "--progress", "sometimes"],
         ["figures", "--only", "no-such-figure"],
+        ["figures", "--out", "not_a_report.json/figs", "--only", "fig4*"],
+        ["export", "--from-json", "NOT_A_REPORT", "--seed", "3", "--out", "r.tex"],
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_exit_2(args, proof, tmp_path):
@@ -129,9 +131,11 @@ def test_help_shows_examples(command, tmp_path):
 
 
 def test_progress_goes_to_stderr_and_never_into_json(proof, tmp_path):
+    proof.write_text(PROOF.replace("def holds(ctx):", "def holds(ctx):\n    print('HELLO')"))
     out = run("check", str(proof), "--progress", "on", "--json", "-", cwd=tmp_path)
     assert out.returncode == 1
-    report = json.loads(out.stdout)  # stdout is the JSON report alone
+    report = json.loads(out.stdout)  # stdout is the JSON report alone, not the check's print
+    assert "HELLO" in out.stderr
     assert [c["id"] for c in report["claims"]] == ["holds", "wrong"]
     assert "[1/2 claims]" in out.stderr and "[2/2 claims]" in out.stderr
     quiet = run("check", str(proof), "--only", "holds", cwd=tmp_path)
@@ -178,3 +182,15 @@ def test_figures_writes_png_and_pdf_and_a_json_manifest(tmp_path):
     assert sorted(Path(f).name for f in files) == ["fig4-shallow-1d.pdf", "fig4-shallow-1d.png"]
     assert all((tmp_path / f).stat().st_size > 0 for f in files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path):
+    out = subprocess.run(
+        f"{sys.executable} -m symtransport list | head -1",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert len(out.stdout.splitlines()) == 1 and "Traceback" not in out.stderr

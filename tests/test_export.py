@@ -132,6 +132,20 @@ def test_escape_makes_every_special_character_literal():
         r"x \end{document}",
         "x\n\ny",
         "",
+        r"x = y ^^5cgdef^^5cstatus^^231{\textsf{proved}}",  # ^^5c is a backslash to TeX
+        r"\global\count0=1",
+        r"\newenvironment{a}{b}{c}",
+        r"\mathchardef\a=1",
+        r"\typeout{! Fake error}",
+        r"\loop\iftrue\repeat",
+        r"\nosuchcommand{1}",
+        r"a & b",  # an alignment tab outside an environment
+        r"x \\ y",
+        r"a \\% {",  # \\ then a comment, not an escaped %
+        r"\begin{align} x \end{align}",
+        r"\verb|x|",
+        "\\mu_0 \\ge 0 \\quad σ² ≥ 0",  # non-ASCII: pdflatex has no glyph set up
+        "x" * 10 + "\udcff",
     ],
 )
 def test_unsafe_or_malformed_math_is_refused(bad):
@@ -150,6 +164,18 @@ def test_sympy_latex_is_accepted(expr):
     latex = sp.latex(expr)
     assert math_or_none(latex) == latex
     assert math_or_none(r"\partial_t\mu + \nabla\cdot(\mu v) = 0,\quad \left[x\right]")
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}",
+        r"\{x\} \cup \{y\},\ 50\%\ \text{of}\ \mathbb{R}^d",
+        r"g_t = \nabla\big(\tfrac12|x|^2 + t\log(\nu_t*\mu_0)\big)",
+    ],
+)
+def test_usual_notation_is_accepted(good):
+    assert math_or_none(good) == good
 
 
 def test_numbers():
@@ -177,7 +203,7 @@ def test_document_has_a_section_per_claim_errata_and_bibliography():
     for claim_id in ("heat-backward", "limit-as-printed", "limit", "unsafe", "open-one"):
         assert rf"\label{{claim:{claim_id}}}" in doc
     assert r"\input" not in doc.replace(r"\texttt{\textbackslash{}input", "")
-    assert r"\textbackslash{}input\{/etc/passwd\}" in doc  # shown as text, not run
+    assert r"\textbackslash{}input\{/\allowbreak{}etc/\allowbreak{}passwd\}" in doc  # as text
     errata = doc[doc.index(r"\section{Errata}") : doc.index(r"\begin{thebibliography}")]
     assert r"\lim_{t\to\infty} g_t(x) = 0" in errata
     assert r"\mathbb{E}_{\mu_0}[x]" in errata
@@ -218,13 +244,13 @@ def test_the_document_compiles_without_errors(tmp_path):
 
 def test_a_latex_error_is_reported_not_hidden(tmp_path):
     need_pdflatex()
-    bad = result("bad", statement=r"x = \nosuchcommand{1}")  # safe, but not LaTeX
+    bad = result("bad", statement=r"x = a_b_c")  # allowed characters, but a double subscript
     tex = tmp_path / "bad.tex"
     tex.write_text(latex_document(Report([bad], 1.0, {})))
-    with pytest.raises(LatexError, match="Undefined control sequence"):
+    with pytest.raises(LatexError, match="Double subscript"):
         compile_pdf(tex)
     assert not (tmp_path / "bad.pdf").exists()
-    assert "nosuchcommand" in (tmp_path / "bad.log").read_text(errors="replace")
+    assert "Double subscript" in (tmp_path / "bad.log").read_text(errors="replace")
 
 
 def test_missing_pdflatex_is_a_clear_error(tmp_path, monkeypatch):
@@ -297,6 +323,12 @@ def test_a_report_reads_back_from_its_json():
         lambda d: d["claims"][0].update(examples=True),
         lambda d: d["claims"][0].update(ok="yes"),
         lambda d: d["claims"][0].update(steps=["step"]),
+        lambda d: d["claims"][0].update(id="x}\\input{y"),
+        lambda d: d["claims"][0].update(status="bogus"),
+        lambda d: d["claims"][1].update(ok=not d["claims"][1]["ok"]),  # refuted shown as met
+        lambda d: d["claims"][0].update(max_residual=10**400),
+        lambda d: d["claims"].append(d["claims"][0]),
+        lambda d: d["summary"].update(seconds="abc"),
     ],
 )
 def test_a_malformed_report_is_a_typed_error(breakage):
