@@ -403,10 +403,18 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cell(text: str) -> str:
+    """Text in a markdown table cell: a ``|`` would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def claims_table(claims: Sequence[Claim]) -> str:
     """The markdown claims table of the README."""
     lines = ["| id | kind | expected | source | title |", "|---|---|---|---|---|"]
-    lines += [f"| `{c.id}` | {c.kind} | {c.expected} | {c.source} | {c.title} |" for c in claims]
+    lines += [
+        f"| `{c.id}` | {c.kind} | {c.expected} | {_cell(c.source)} | {_cell(c.title)} |"
+        for c in claims
+    ]
     return "\n".join(lines)
 
 

@@ -93,8 +93,10 @@ are the symtransport project's notes on~\cite{J,W}; their \textsf{[reconstructio
 results derived there rather than printed in either paper.
 
 Every check ends in one verdict. \status{proved}: the difference of the two sides was reduced
-to zero by exact rewriting. \status{verified}: not proved, but the sides agree at random points
-to 30 or more significant digits, or a numeric property held on every random example.
+to zero by exact rewriting. \status{verified}: not proved, but the sides, evaluated with
+$D\ge30$ significant digits at random points, agree to a relative $10^{5-D}$ (or the
+difference vanishes as the precision doubles); or a numeric property held on every random
+example; or a measured number lies within its stated bound.
 \status{refuted}: a counterexample, stable under re-evaluation at higher precision.
 \status{undecided}: neither, never counted as settled. A claim \emph{meets its expectation}
 when it holds (proved or verified), when an erratum as printed is refuted, or when an open

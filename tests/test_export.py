@@ -297,6 +297,8 @@ def test_export_of_the_bundled_proofs_holds_every_claim_id(bundled_export):
     need_pdflatex()
     folder, out = bundled_export
     assert "wrote claims.pdf" in out.stdout, out.stderr
+    tex = (folder / "claims.tex").read_text()
+    assert "not typeset as math" not in tex  # every bundled statement and step is typeset
     text = pdf_text(folder / "claims.pdf")
     assert [c.id for c in collect() if c.id.encode() not in text] == []
     assert log_errors((folder / "claims.log").read_text(errors="replace")) == []

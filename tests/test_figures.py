@@ -145,16 +145,20 @@ def test_fig6_finer_composition_is_closer_to_the_continuous_dae(fig6):
     assert continuous.times[-1] == 0.5
     np.testing.assert_allclose(path(continuous)[-1], at_half, atol=FLOAT_TOL)
 
-    def distance(panel):
+    def at_time_half(panel):
         (index,) = np.flatnonzero(np.isclose(panel.times, 0.5))
-        return np.sqrt(np.mean(np.sum((path(panel)[index] - at_half) ** 2, axis=1)))
+        return path(panel)[index]
+
+    def distance(panel):
+        return np.sqrt(np.mean(np.sum((at_time_half(panel) - at_half) ** 2, axis=1)))
 
     assert distance(fine) < distance(coarse)
-    # the y-variance at t = 1/2: 0 for the continuous DAE, positive for both compositions,
-    # smaller for the finer one (notes §3.2: "deeper converges faster")
-    _, fine_v = exact_gaussian_composition([[0, 0]], [2, 1], 0.05, 10)
-    _, coarse_v = exact_gaussian_composition([[0, 0]], [2, 1], 0.5, 1)
-    assert 0 < fine_v[-1, 1] < coarse_v[-1, 1]
+    # at t = 1/2 the continuous DAE has collapsed onto the x-axis; the compositions have not
+    # (no finite-time collapse, notes §3.2), and the finer one is nearer to it
+    off_axis = x0[:, 1] != 0
+    y_fine = np.abs(at_time_half(fine)[off_axis, 1])
+    y_coarse = np.abs(at_time_half(coarse)[off_axis, 1])
+    assert np.all(y_fine > 0) and np.all(y_fine < y_coarse)
 
 
 # --- Fig. 4 ---------------------------------------------------------------------------------
