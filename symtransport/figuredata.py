@@ -469,24 +469,14 @@ def _log_det(jacobian: np.ndarray, d: int) -> np.ndarray:
     return logdet
 
 
-def _stage_params(mixture: GaussianMixture, covs: list[np.ndarray]) -> tuple[np.ndarray, ...]:
-    """``(a, m, L)`` of :class:`~symtransport.parametric.MixtureFamily` for the weights and
-    means of ``mixture`` and the float covariances ``covs`` (Cholesky entries row by row)."""
-    weights, means, _ = numerics.mixture_arrays(mixture)
-    lower = np.linalg.cholesky(np.array(covs))
-    rows, cols = np.tril_indices(mixture.dim)
-    return weights, means, lower[:, rows, cols]
-
-
 def _shallow_entropy(
     density: Gaussian | GaussianMixture, times: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """``H[g_t # mu_0] = H[mu_0] + E_mu_0[log det grad g_t]`` for the shallow DAE (38)."""
     mixture = _as_mixture(density)
-    jacobian = family_of(mixture).compiled(shallow_jacobian)
-    params = _stage_params(
-        mixture, [np.array(c.cov.tolist(), dtype=float) for c in mixture.components]
-    )
+    family = family_of(mixture)
+    jacobian = family.compiled(shallow_jacobian)
+    params = family.values(mixture)
     start = numerics.entropy(density)
     values, errors = [], []
     for t in times:
@@ -520,11 +510,15 @@ def _composition_entropy(
     mixture = _as_mixture(density)
     d = mixture.dim
     composition = MixtureComposition(mixture, dt * steps, steps)
-    jacobian = family_of(mixture).compiled(shallow_jacobian)
+    family = family_of(mixture)
+    jacobian = family.compiled(shallow_jacobian)
+    weights, means, _ = numerics.mixture_arrays(mixture)
     points = numerics.sample(density, MC_SAMPLES, seed=SEED)
     path = composition.particles(points, every=True)
     parts = [
-        _log_det(np.asarray(jacobian(path[j], float(dt), *_stage_params(mixture, covs))), d)
+        _log_det(
+            np.asarray(jacobian(path[j], float(dt), *family.parameters(weights, means, covs))), d
+        )
         for j, covs in enumerate(composition.stages()[:-1])
     ]
     cumulative = np.cumsum(np.vstack([np.zeros(MC_SAMPLES), *parts]), axis=0)

@@ -161,9 +161,20 @@ class MixtureFamily:
             )
         if density.free_symbols:
             raise InvalidArgument("the density has symbols; give one with numbers")
-        a, m, covs = mixture_arrays(density)  # converted once per density (cached)
+        return self.parameters(*mixture_arrays(density))  # converted once per density (cached)
+
+    def parameters(
+        self, weights: np.ndarray, means: np.ndarray, covariances: Any
+    ) -> tuple[np.ndarray, ...]:
+        """``(a, m, L)`` from float ``weights`` ``(K,)``, ``means`` ``(K, d)`` and
+        ``covariances`` ``(K, d, d)`` (e.g. the stages of a composition): the covariances
+        replaced by their Cholesky factors' lower triangles, row by row."""
         rows, cols = zip(*_lower(self.dim), strict=True)
-        return a, m, np.linalg.cholesky(covs)[:, rows, cols]
+        return (
+            weights,
+            means,
+            np.linalg.cholesky(np.asarray(covariances, dtype=float))[:, rows, cols],
+        )
 
 
 @functools.cache
