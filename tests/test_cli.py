@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import symtransport
 
 from symtransport import collect
 from symtransport.cli import claims_table
@@ -32,13 +33,7 @@ if __name__ == "__main__":
 
 
 def run(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "symtransport", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return symtransport(*args, cwd=cwd)
 
 
 @pytest.fixture

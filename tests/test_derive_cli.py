@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy as sp
+from cli_helpers import symtransport
 from scipy import integrate
 from scipy.stats import multivariate_normal
 
@@ -43,13 +42,7 @@ class Run:
 def derive(tmp_path: Path, *args: str) -> Run:
     """``python -m symtransport derive dae ARGS`` in ``tmp_path``."""
     start = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "symtransport", "derive", "dae", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    proc = symtransport("derive", "dae", *args, cwd=tmp_path, timeout=TIMEOUT)
     seconds = time.monotonic() - start
     print(f"derive dae {' '.join(args)}: exit {proc.returncode} in {seconds:.1f} s")
     return Run(proc.returncode, proc.stdout, proc.stderr, seconds)

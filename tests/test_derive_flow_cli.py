@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
+from cli_helpers import symtransport
 from scipy.stats import multivariate_normal
 
 T = sp.Symbol("t", positive=True)
@@ -41,13 +41,7 @@ P2 = np.array([[1.0, -0.25], [-0.25, 1.0]])
 
 
 def derive_flow(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "symtransport", "derive", "flow", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return symtransport("derive", "flow", *args, cwd=tmp_path)
 
 
 def parse(text: str, names: dict[str, sp.Symbol]) -> sp.Basic:

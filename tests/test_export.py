@@ -8,14 +8,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import zlib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import sympy as sp
+from cli_helpers import symtransport
 
 from symtransport import collect
 from symtransport.claims import Claim
@@ -262,13 +261,7 @@ def test_missing_pdflatex_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def run(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "symtransport", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    return symtransport(*args, cwd=cwd, timeout=900)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import pytest
 import sympy as sp
+from cli_helpers import symtransport
 from proof_helpers import proof
 
 from symtransport import CheckContext, Status
@@ -92,13 +91,7 @@ def test_deep_run_of_every_property_and_conjecture(tmp_path):
     args = ["check", "--examples", str(DEEP_EXAMPLES), "--json", "-"]
     for claim_id in ids:
         args += ["--only", claim_id]
-    done = subprocess.run(
-        [sys.executable, "-m", "symtransport", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    done = symtransport(*args, cwd=tmp_path, timeout=900)
     report = json.loads(done.stdout)
     results = {r["id"]: r for r in report["claims"]}
     assert set(results) == set(ids), done.stderr
@@ -119,13 +112,7 @@ def test_the_readme_conjecture_is_refuted(tmp_path):
     start = readme.index("# my_conjecture.py")
     script = tmp_path / "my_conjecture.py"
     script.write_text(readme[start : readme.index("```", start)])
-    done = subprocess.run(
-        [sys.executable, "-m", "symtransport", "check", str(script), "--json", "-"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = symtransport("check", str(script), "--json", "-", cwd=tmp_path)
     (result,) = json.loads(done.stdout)["claims"]
     assert result["status"] == "refuted", result
     assert " N([" in result["counterexample"]["example"]
