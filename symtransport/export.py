@@ -29,6 +29,16 @@ PRINTED = "-as-printed"  # suffix of the id of a statement as printed in the pap
 MAX_MATH = 6000  # longest statement or step typeset (characters): wider boxes pass \maxdimen
 MAX_VALUE = 2000  # longest counterexample value shown (characters)
 
+#: Statuses typeset in colour (RGB), each a colour of the same name in the document.
+_STATUS_COLOURS = {
+    "proved": "0.0,0.45,0.15",
+    "verified": "0.0,0.3,0.65",
+    "refuted": "0.7,0.0,0.0",
+    "undecided": "0.4,0.4,0.4",
+    "given": "0.3,0.3,0.3",
+    "error": "0.7,0.0,0.0",
+}
+
 _PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
@@ -40,19 +50,15 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 \setcounter{MaxMatrixCols}{20}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.45ex}
-\definecolor{proved}{rgb}{0.0,0.45,0.15}
-\definecolor{verified}{rgb}{0.0,0.3,0.65}
-\definecolor{refuted}{rgb}{0.7,0.0,0.0}
-\definecolor{undecided}{rgb}{0.4,0.4,0.4}
-\definecolor{given}{rgb}{0.3,0.3,0.3}
-\definecolor{error}{rgb}{0.7,0.0,0.0}
 \newsavebox{\fitbox}
 % display math shrunk to the line width when it is wider
 \newcommand{\fitmath}[1]{\par\noindent\hfil\sbox{\fitbox}{$\displaystyle #1$}%
   \ifdim\wd\fitbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\fitbox}}%
   \else\usebox{\fitbox}\fi\hfil\par}
 \newcommand{\status}[1]{\textcolor{#1}{\textsf{#1}}}
-"""
+""" + "".join(
+    rf"\definecolor{{{name}}}{{rgb}}{{{rgb}}}" "\n" for name, rgb in _STATUS_COLOURS.items()
+)
 
 _BIBLIOGRAPHY = r"""\begin{thebibliography}{99}
 \bibitem{J} S.~Sonoda and N.~Murata. Transport analysis of infinitely deep neural network.
@@ -130,8 +136,7 @@ def _math(latex: Any) -> str:
 
 
 def _status(status: str) -> str:
-    known = {"proved", "verified", "refuted", "undecided", "given", "error"}
-    return rf"\status{{{status}}}" if status in known else escape(status)
+    return rf"\status{{{status}}}" if status in _STATUS_COLOURS else escape(status)
 
 
 def _verdict(result: ClaimResult) -> str:
