@@ -90,7 +90,7 @@ def continuous_dae_bhe(ctx: CheckContext) -> list:
         flux = verify_identity(
             flow.flux(), flow.density_t() * flow.score(), seed=ctx.seed, timeout=ctx.timeout
         )
-        checks += [flux, flow.derivation().verify(seed=ctx.seed, timeout=20)]
+        checks += [flux, flow.derivation().verify(seed=ctx.seed, timeout=ctx.timeout)]
     return checks
 
 

@@ -74,7 +74,9 @@ def density_rate_at_zero(dae: ShallowDAE) -> sp.Expr:
 )
 def dae_initial_velocity(ctx: CheckContext) -> list:
     return [
-        verify_identity(initial_velocity(dae), dae.velocity_at_zero(), seed=ctx.seed, timeout=10)
+        verify_identity(
+            initial_velocity(dae), dae.velocity_at_zero(), seed=ctx.seed, timeout=ctx.timeout
+        )
         for dae in cases(ctx.deep)
     ]
 
@@ -93,7 +95,9 @@ def dae_bhe_at_zero(ctx: CheckContext) -> list:
         xs = dae.variables
         mu0 = dae.density.pdf(xs)
         heat = -divergence(dae.C * gradient(mu0, xs), xs)
-        checks.append(verify_identity(density_rate_at_zero(dae), heat, seed=ctx.seed, timeout=10))
+        checks.append(
+            verify_identity(density_rate_at_zero(dae), heat, seed=ctx.seed, timeout=ctx.timeout)
+        )
     return checks
 
 

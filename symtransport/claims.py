@@ -31,34 +31,84 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from symtransport.errors import InvalidArgument
 from symtransport.outcome import Outcome, as_outcome
 from symtransport.status import Status
+from symtransport.verify import SAFETY_NET
 
-__all__ = ["EXPECTED", "KINDS", "CheckContext", "Claim", "claim", "meets"]
+__all__ = [
+    "EXPECTED",
+    "KINDS",
+    "RANDOM_KINDS",
+    "CheckContext",
+    "Claim",
+    "Expected",
+    "Kind",
+    "claim",
+    "meets",
+]
 
-KINDS: dict[str, str] = {
-    "identity": "one identity, proved or checked numerically",
-    "derivation": "a chain of equalities, each step checked",
-    "property": "a numeric check over random instances, with an example count",
-    "measurement": "a measured number compared with a stated bound",
-    "conjecture": "a search for a counterexample",
+
+class Kind(StrEnum):
+    """What sort of statement a claim is; the values are part of the JSON contract."""
+
+    IDENTITY = "identity"
+    DERIVATION = "derivation"
+    PROPERTY = "property"
+    MEASUREMENT = "measurement"
+    CONJECTURE = "conjecture"
+
+
+class Expected(StrEnum):
+    """The outcome a claim is expected to have; the values are part of the JSON contract."""
+
+    HOLDS = "holds"
+    REFUTED = "refuted"
+    OPEN = "open"
+
+
+KINDS: dict[Kind, str] = {
+    Kind.IDENTITY: "one identity, proved or checked numerically",
+    Kind.DERIVATION: "a chain of equalities, each step checked",
+    Kind.PROPERTY: "a numeric check over random instances, with an example count",
+    Kind.MEASUREMENT: "a measured number compared with a stated bound",
+    Kind.CONJECTURE: "a search for a counterexample",
 }
 
-EXPECTED: dict[str, frozenset[str]] = {
-    "holds": frozenset({Status.PROVED, Status.VERIFIED}),
-    "refuted": frozenset({Status.REFUTED}),
-    "open": frozenset({Status.UNDECIDED, Status.REFUTED}),
+EXPECTED: dict[Expected, frozenset[Status]] = {
+    Expected.HOLDS: frozenset({Status.PROVED, Status.VERIFIED}),
+    Expected.REFUTED: frozenset({Status.REFUTED}),
+    Expected.OPEN: frozenset({Status.UNDECIDED, Status.REFUTED}),
 }
+
+#: the kinds whose checks draw random examples (their budgets scale with ``--examples``)
+RANDOM_KINDS = frozenset({Kind.PROPERTY, Kind.CONJECTURE})
+
+E = TypeVar("E", bound=StrEnum)
+
+#: default wall-clock safety net of a whole claim, in seconds (over ten times the slowest
+#: bundled claim on an idle 2-core machine)
+CLAIM_SAFETY_NET = 900.0
 
 CLAIM_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # lowercase words joined by "-"
 
 
-def meets(status: str, expected: str) -> bool:
+def _member(enum: type[E], value: object, name: str, claim_id: str) -> E:
+    """``value`` as a member of ``enum``, or :class:`InvalidArgument` listing the members."""
+    for member in enum:
+        if isinstance(value, str) and value == member.value:
+            return member
+    raise InvalidArgument(
+        f"{name}={value!r} for claim {claim_id}; use one of {[m.value for m in enum]}"
+    )
+
+
+def meets(status: Status | str, expected: Expected | str) -> bool:
     """Whether an outcome ``status`` meets the ``expected`` outcome (``error`` never does)."""
-    return status in EXPECTED[expected]
+    return Status(status) in EXPECTED[Expected(expected)]
 
 
 @dataclass(frozen=True)
@@ -67,31 +117,33 @@ class CheckContext:
 
     ``examples`` is the number of random examples property and conjecture claims should run
     (the claim's own default unless ``symtransport check --examples N`` overrides it);
-    ``timeout`` is the budget in seconds to pass to each :func:`verify_identity` call;
+    ``timeout`` is the wall-clock safety net in seconds to pass to each
+    :func:`verify_identity` call (it never decides a verdict: a check it stops is ``error``);
     ``deep`` asks for the costly parts of a check (more dimensions, generic functions inside
     integrals), which ``symtransport check --deep`` turns on.
     """
 
     seed: int = 0
     examples: int = 20
-    timeout: float = 30.0
+    timeout: float = SAFETY_NET
     deep: bool = False
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A named, checkable statement; see the module docstring. ``timeout`` bounds the whole
-    claim (seconds): past it the claim's status is ``error``."""
+    """A named, checkable statement; see the module docstring. ``timeout`` is the whole
+    claim's wall-clock safety net (seconds): past it the claim's status is ``error``. Verdicts
+    are decided by work budgets, never by it."""
 
     id: str
     title: str
     source: str
     statement: str
-    kind: str
-    expected: str
+    kind: Kind
+    expected: Expected
     check: Callable[[CheckContext], Any]
     examples: int = 20
-    timeout: float = 120.0
+    timeout: float = CLAIM_SAFETY_NET
     module: str = ""
 
     def __post_init__(self) -> None:
@@ -99,14 +151,8 @@ class Claim:
             raise InvalidArgument(
                 f"id={self.id!r}: claim ids are lowercase words joined by '-', e.g. 'dae-tweedie'"
             )
-        if self.kind not in KINDS:
-            raise InvalidArgument(
-                f"kind={self.kind!r} for claim {self.id}; use one of {list(KINDS)}"
-            )
-        if self.expected not in EXPECTED:
-            raise InvalidArgument(
-                f"expected={self.expected!r} for claim {self.id}; use one of {list(EXPECTED)}"
-            )
+        object.__setattr__(self, "kind", _member(Kind, self.kind, "kind", self.id))
+        object.__setattr__(self, "expected", _member(Expected, self.expected, "expected", self.id))
         for name in ("title", "source", "statement"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise InvalidArgument(
@@ -139,10 +185,10 @@ def claim(
     title: str,
     source: str,
     statement: str,
-    kind: str,
-    expected: str = "holds",
+    kind: Kind | str,
+    expected: Expected | str = Expected.HOLDS,
     examples: int = 20,
-    timeout: float = 120.0,
+    timeout: float = CLAIM_SAFETY_NET,
 ) -> Callable[[Callable[[CheckContext], Any]], Claim]:
     """Decorator turning a check function ``f(ctx) -> result`` into a :class:`Claim`."""
 
@@ -152,8 +198,8 @@ def claim(
             title,
             source,
             statement,
-            kind,
-            expected,
+            _member(Kind, kind, "kind", id),
+            _member(Expected, expected, "expected", id),
             check,
             examples,
             timeout,

@@ -34,6 +34,7 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
+from symtransport.decimals import exact_expression
 from symtransport.errors import InvalidArgument
 from symtransport.scaled import Program, lower
 
@@ -136,7 +137,7 @@ def _as_exprs(exprs: Any) -> list[sp.Expr]:
     for e in items:
         if isinstance(e, str) or not isinstance(e, (sp.Basic, int, float)):
             raise InvalidArgument(f"{e!r} is not a SymPy expression")
-        out.append(sp.sympify(e))
+        out.append(exact_expression(sp.sympify(e)))  # typed decimals as decimals
     if not out:
         raise InvalidArgument("no expressions to compile")
     return out

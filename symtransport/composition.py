@@ -43,7 +43,8 @@ import sympy as sp
 
 from symtransport.codegen import CompiledMap, compile_map
 from symtransport.dae import ShallowDAE, affine_parts, affine_pushforward
-from symtransport.densities import Gaussian, GaussianMixture, exact_scalar
+from symtransport.decimals import exact_scalar
+from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.errors import IllPosedError, InvalidArgument
 from symtransport.symbols import coordinates
 

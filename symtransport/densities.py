@@ -23,9 +23,9 @@ Three frozen dataclasses share one small interface (``dim``, ``pdf(xs)``, ``fami
     digits in 1-D; in 2-D and 3-D adaptive QUADPACK over the first variable around a vectorised
     double-exponential rule over the others; never Monte Carlo).
 
-Every entry given as a Python float is read as the decimal the user typed: ``0.1`` becomes
-``Rational(1, 10)`` (through ``repr``), so sums of typed weights such as ``0.1 + 0.2 + 0.7`` are
-exactly 1.
+Every entry given as a Python float or SymPy Float is read as the decimal the user typed
+(:mod:`symtransport.decimals`): ``0.1`` becomes ``Rational(1, 10)``, so sums of typed weights
+such as ``0.1 + 0.2 + 0.7`` are exactly 1.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ import numbers
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from typing import Any, Self
 
@@ -47,6 +46,7 @@ from scipy import integrate as sp_integrate
 
 from symtransport.budget import run_with_budget
 from symtransport.calculus import gaussian_density
+from symtransport.decimals import exact_expression, exact_scalar
 from symtransport.errors import InvalidArgument, UnsupportedError
 from symtransport.gaussint import gaussian_integral
 from symtransport.mpeval import compile_mp
@@ -90,69 +90,6 @@ _RESERVED = ("t",)
 def _show(value: Any, limit: int = 200) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _float_to_rational(value: float) -> sp.Rational:
-    return sp.Rational(repr(float(value)))
-
-
-def _rationalise(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with every Float replaced by the exact decimal it prints as."""
-    floats = expr.atoms(sp.Float)
-    if not floats:
-        return expr
-    table = {}
-    for f in floats:
-        if not f.is_finite:
-            continue
-        text = repr(float(f)) if f._prec <= 53 else str(f)
-        table[f] = sp.Rational(text)
-    return expr.xreplace(table)
-
-
-def exact_scalar(value: Any, name: str) -> sp.Expr:
-    """One scalar as an exact SymPy expression (floats, NumPy numbers included, read as the
-    decimals they print as); :class:`InvalidArgument` naming ``name`` for text, bools,
-    non-finite, complex or non-real values."""
-    if isinstance(value, bool | np.bool_):
-        raise InvalidArgument(
-            f"{name}={value!r} is a bool; expected a real number or a SymPy expression."
-        )
-    if isinstance(value, str | bytes):
-        raise InvalidArgument(
-            f"{name}={value!r} is text; expected a real number or a SymPy expression. "
-            "Parse text with symtransport.parse_expression first, or use Density for a "
-            "density given as text."
-        )
-    if isinstance(value, sp.Basic):
-        if not isinstance(value, sp.Expr) or isinstance(value, sp.MatrixBase):
-            raise InvalidArgument(
-                f"{name}={_show(value)} is a {type(value).__name__}; expected a scalar SymPy "
-                "expression."
-            )
-        out = _rationalise(value)
-        if out.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            raise InvalidArgument(f"{name}={_show(value)} is not finite; expected a finite value.")
-        if out.is_extended_real is False:
-            raise InvalidArgument(
-                f"{name}={_show(value)} is not real; expected a real number or a real "
-                "expression (declare symbols real=True or positive=True)."
-            )
-        return out
-    if isinstance(value, numbers.Integral):
-        return sp.Integer(int(value))
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, numbers.Real):
-        if not math.isfinite(float(value)):
-            raise InvalidArgument(f"{name}={value!r} is not finite; expected a finite real number.")
-        return _float_to_rational(float(value))
-    if isinstance(value, numbers.Complex):
-        raise InvalidArgument(f"{name}={value!r} is complex; expected a real number.")
-    raise InvalidArgument(
-        f"{name}={value!r} of type {type(value).__name__} is not supported; expected an int, "
-        "a float, a Fraction or a SymPy expression."
-    )
 
 
 def _is_scalar(value: Any) -> bool:
@@ -719,7 +656,7 @@ def _may_be_gaussian(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> bool:
 
 def _bumps(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> list[_Bump] | None:
     """The terms of ``expr`` as Gaussian bumps (equal mean and covariance merged), or None."""
-    expr = _hyperbolic_to_exp(_rationalise(expr))
+    expr = _hyperbolic_to_exp(exact_expression(expr))
     if not expr.has(*xs) or not _may_be_gaussian(expr, xs):
         return None
     expanded = sp.expand(expr, power_exp=False, log=False)
@@ -1337,7 +1274,7 @@ class Density:
         xs = symbols_of(variables, reserve=True)
         raw = self._expression(expr, xs)
         label = f"Density(expr={_show(raw, 120)}, variables={list(xs)})"
-        work = _rationalise(raw)
+        work = exact_expression(raw)
         if work == 0:
             raise InvalidArgument(
                 f"{label}: the expression is identically zero; expected a density with "

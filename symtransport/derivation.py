@@ -19,7 +19,7 @@ import sympy as sp
 
 from symtransport.errors import InvalidArgument
 from symtransport.status import Status, weakest
-from symtransport.verify import IdentityCheck, verify_identity
+from symtransport.verify import SAFETY_NET, IdentityCheck, verify_identity
 
 __all__ = ["Derivation", "Step"]
 
@@ -156,8 +156,9 @@ class Derivation:
         """Whether every step carries a check."""
         return bool(self.steps) and all(s.check is not None for s in self.steps)
 
-    def verify(self, *, seed: int = 0, timeout: float = 30) -> Derivation:
-        """Check every step not yet checked (``timeout`` seconds each); returns ``self``."""
+    def verify(self, *, seed: int = 0, timeout: float = SAFETY_NET) -> Derivation:
+        """Check every step not yet checked; returns ``self``. ``timeout`` is each step's
+        wall-clock safety net (a step it stops has status ``error``; it decides no verdict)."""
         if not self.steps:
             raise InvalidArgument(f"derivation {self.title!r} has no steps: add one with .step()")
         previous = self.start

@@ -16,8 +16,10 @@ from typing import Any
 import sympy as sp
 
 from symtransport.dae import ShallowDAE
+from symtransport.decimals import exact_scalar
 from symtransport.errors import InvalidArgument
 from symtransport.noise import noise_model
+from symtransport.verify import SAFETY_NET
 
 __all__ = ["derive_dae", "derive_flow", "parse_matrix", "parse_variables", "render"]
 
@@ -32,10 +34,10 @@ def parse_variables(text: str) -> list[str]:
     return names
 
 
-def _number(value: object, text: str) -> sp.Rational:
+def _number(value: object, text: str) -> sp.Expr:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgument(f"--noise-cov {text!r}: entries must be numbers, got {value!r}")
-    return sp.Integer(value) if isinstance(value, int) else sp.Rational(repr(value))
+    return exact_scalar(value, f"--noise-cov {text!r}: entry")
 
 
 def parse_matrix(text: str) -> sp.Matrix:
@@ -62,7 +64,7 @@ def derive_dae(
     noise: str = "gaussian",
     noise_cov: sp.Matrix | None = None,
     seed: int = 0,
-    timeout: float = 30,
+    timeout: float = SAFETY_NET,
 ) -> dict[str, Any]:
     """Build and verify the shallow DAE of a typed density; returns the JSON-ready result."""
     from symtransport.densities import Density
@@ -90,7 +92,7 @@ def derive_dae(
 
 
 def derive_flow(
-    density_text: str, variables: Sequence[str], *, seed: int = 0, timeout: float = 30
+    density_text: str, variables: Sequence[str], *, seed: int = 0, timeout: float = SAFETY_NET
 ) -> dict[str, Any]:
     """Build and verify the continuous DAE of a typed density; returns the JSON-ready result.
 

@@ -30,7 +30,8 @@ import numpy as np
 import sympy as sp
 
 from symtransport.calculus import divergence, gaussian_density, gradient, laplacian
-from symtransport.densities import Gaussian, GaussianMixture, exact_scalar, symbols_of
+from symtransport.decimals import exact_scalar
+from symtransport.densities import Gaussian, GaussianMixture, symbols_of
 from symtransport.derivation import Derivation
 from symtransport.errors import IllPosedError, InvalidArgument
 from symtransport.symbols import coordinates

@@ -26,6 +26,7 @@ from typing import ClassVar
 
 import sympy as sp
 
+from symtransport.decimals import exact_scalar
 from symtransport.errors import InvalidArgument
 
 __all__ = [
@@ -83,7 +84,11 @@ class GaussianNoise(NoiseModel):
     def __post_init__(self) -> None:
         if self.cov is None:
             return
-        c = sp.Matrix(self.cov)
+        try:
+            c = sp.Matrix(self.cov)
+        except (TypeError, ValueError, sp.SympifyError) as exc:
+            raise InvalidArgument(f"noise cov={self.cov!r} is not a matrix of numbers") from exc
+        c = c.applyfunc(lambda v: exact_scalar(v, "noise cov entry"))  # 0.5 is 1/2
         if c.shape[0] != c.shape[1]:
             raise InvalidArgument(f"noise cov={c.tolist()} is not square")
         if c != c.T:
@@ -179,5 +184,5 @@ def noise_model(name: str = "gaussian", cov: object = None) -> NoiseModel:
             raise InvalidArgument(
                 f"a noise covariance goes with Gaussian noise only, not noise={name!r}"
             )
-        return GaussianNoise(sp.Matrix(cov))
+        return GaussianNoise(cov)
     return NOISE_MODELS[name]()

@@ -16,6 +16,12 @@ Integrals over several variables are first reduced by the closed forms of their 
 inner layers (:func:`_inner_gaussian_layers`); one-dimensional integrals are evaluated by
 quadrature as they stand.
 
+Floats that carry rounding (:class:`symtransport.decimals.Rounded`: computed values such as
+``0.30000000000000004``) enter as parameters ``c_i``. A difference at step 3 that is no larger
+than ``ROUNDINGS * sum_i u_i |c_i dD/dc_i|`` (``u_i = 2**-precision_i``, the derivative taken
+by a central difference at ``4D`` digits) is within what those floats carry: the point is
+*rounding*, never a counterexample.
+
 Points where a side cannot be evaluated (a pole, a failed quadrature) are *skipped*, unless
 the sides are matrices and one entry alone is certified different there (a counterexample
 needs only one entry). The
@@ -28,6 +34,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import mpmath
@@ -40,19 +47,51 @@ from symtransport.gaussint import gaussian_integrals
 from symtransport.mpeval import NumericTrouble, compile_mp
 from symtransport.sampling import PointSampler
 
-__all__ = ["PointResult", "generic_functions", "numeric_stage"]
+__all__ = [
+    "ROUNDINGS",
+    "Parameter",
+    "PointKind",
+    "PointResult",
+    "generic_functions",
+    "numeric_stage",
+]
 
 _GUARD = 5  # digits of slack at the base precision
 _STABLE = mpmath.mpf("1e-6")  # agreement of a counterexample between 2D and 4D digits
 _INSTANCES = 4  # distinct random members of each function family per check
 
 
+#: roundings a computed float may carry (each a relative 2**-precision): its value may be the
+#: result of up to about a thousand floating-point operations
+ROUNDINGS = 1024
+_STEP = 10  # relative step 10**-(4D / _STEP) of the central difference in a float parameter
+
+
+class PointKind(StrEnum):
+    """What one point showed."""
+
+    AGREE = "agree"
+    ROUNDING = "rounding"  # different, but within the rounding of computed input floats
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A computed float of the input, as the symbol that stands for it in the numeric stage."""
+
+    symbol: sp.Symbol
+    value: sp.Rational
+    relative_error: float
+
+
 @dataclass(frozen=True)
 class PointResult:
-    """The verdict at one point: ``kind`` is agree, refuted, inconclusive or skipped."""
+    """The verdict at one point."""
 
     index: int
-    kind: str
+    kind: PointKind
     residual: float | None = None
     digits: int = 0
     counterexample: dict[str, str] | None = None
@@ -134,14 +173,38 @@ def _ratio(num: Any, den: Any) -> float:
     return 0.0 if num == 0 else float(num / den) if den else float("inf")
 
 
-def ladder(f: Any, values: Sequence[Any], digits: int) -> tuple[str, float | None, int]:
-    """The precision ladder of the module docstring at one point: (kind, residual, digits)."""
+def _rounding_bounds(
+    f: Any, values: Sequence[Any], parameters: Sequence[Parameter], dps: int
+) -> list[Any]:
+    """Per entry, ``ROUNDINGS * sum_i u_i |c_i dD/dc_i|``: the difference the computed floats
+    ``c_i`` (the last ``len(parameters)`` values) can explain (module docstring)."""
+    first = len(values) - len(parameters)
+    bounds: list[Any] = []
+    with mpmath.workdps(dps):
+        eta = mpmath.mpf(10) ** -(dps // _STEP)
+        for i, parameter in enumerate(parameters):
+            shifted = []
+            for sign in (1, -1):
+                moved = list(values)
+                moved[first + i] = mpmath.mpf(values[first + i]) * (1 + sign * eta)
+                shifted.append(_diffs(_evaluate(f, moved, dps)))
+            rates = [abs(a - b) / (2 * eta) for a, b in zip(*shifted, strict=True)]
+            terms = [ROUNDINGS * parameter.relative_error * r for r in rates]
+            bounds = terms if not bounds else [a + b for a, b in zip(bounds, terms, strict=True)]
+    return bounds
+
+
+def ladder(
+    f: Any, values: Sequence[Any], digits: int, parameters: Sequence[Parameter] = ()
+) -> tuple[PointKind, float | None, int]:
+    """The precision ladder of the module docstring at one point: (kind, residual, digits).
+    ``parameters`` are the computed floats, the last values of ``values``."""
     p1, p2, p3 = digits, 2 * digits, 4 * digits
     one = _evaluate(f, values, p1)
     d1, s1 = _diffs(one), _size(one)
     tol1 = mpmath.mpf(10) ** -(p1 - _GUARD)
     if all(abs(d) <= tol1 * s for d, s in zip(d1, s1, strict=True)):
-        return "agree", max(_ratio(abs(d), s) for d, s in zip(d1, s1, strict=True)), p1
+        return PointKind.AGREE, max(_ratio(abs(d), s) for d, s in zip(d1, s1, strict=True)), p1
     two = _evaluate(f, values, p2)
     d2, s2 = _diffs(two), _size(two)
     noise1 = [abs(a - b) for a, b in zip(d1, d2, strict=True)]
@@ -157,20 +220,26 @@ def ladder(f: Any, values: Sequence[Any], digits: int) -> tuple[str, float | Non
 
     residual = max(_ratio(abs(d), s) for d, s in zip(d2, scale, strict=True))
     if agrees(d2, s2, noise1, p2, p1):
-        return "agree", residual, p2
+        return PointKind.AGREE, residual, p2
     three = _evaluate(f, values, p3)
     d3, s3 = _diffs(three), _size(three)
     noise2 = [abs(a - b) for a, b in zip(d2, d3, strict=True)]
     residual = max(_ratio(abs(d), s) for d, s in zip(d3, scale, strict=True))
     stable = [d != 0 and n <= _STABLE * abs(d) for d, n in zip(d3, noise2, strict=True)]
     if any(stable):
+        if parameters:
+            bounds = _rounding_bounds(f, values, parameters, p3)
+            beyond = [ok and abs(d) > b for d, b, ok in zip(d3, bounds, stable, strict=True)]
+            if not any(beyond):
+                return PointKind.ROUNDING, residual, p3
+            stable = beyond
         worst = max(
             (_ratio(abs(d), s) for d, s, ok in zip(d3, scale, stable, strict=True) if ok),
         )
-        return "refuted", worst, p3
+        return PointKind.REFUTED, worst, p3
     if agrees(d3, s3, noise2, p3, p2):
-        return "agree", residual, p3
-    return "inconclusive", residual, p3
+        return PointKind.AGREE, residual, p3
+    return PointKind.INCONCLUSIVE, residual, p3
 
 
 def _describe(value: Any) -> str:
@@ -186,11 +255,17 @@ def numeric_stage(
     seed: int,
     points: int,
     digits: int,
+    parameters: Sequence[Parameter] = (),
 ) -> Iterator[PointResult]:
-    """Yield one :class:`PointResult` per point; stop after the first certified counterexample."""
+    """Yield one :class:`PointResult` per point; stop after the first certified counterexample.
+
+    ``parameters``: the computed floats of the input, each a symbol in ``lhs``/``rhs`` with
+    its exact value (see the module docstring)."""
     rng = random.Random(seed)
     arities = generic_functions([*lhs, *rhs])
     n_instances = _INSTANCES if arities else 1
+    arguments = [*symbols, *(p.symbol for p in parameters)]
+    fixed = [p.value for p in parameters]
     compiled = []
     drawn = []
     substituted = []
@@ -200,7 +275,7 @@ def numeric_stage(
             for name, arity in sorted(arities.items())
         }
         exprs = [_substitute(e, instances) for e in [*lhs, *rhs]]
-        compiled.append(compile_mp(exprs, list(symbols)))
+        compiled.append(compile_mp(exprs, arguments))
         drawn.append(instances)
         substituted.append(exprs)
     entries: dict[tuple[int, int], Any] = {}
@@ -215,12 +290,12 @@ def numeric_stage(
             key = (which, i)
             if key not in entries:
                 pair = [substituted[which][i], substituted[which][n + i]]
-                entries[key] = compile_mp(pair, list(symbols))
+                entries[key] = compile_mp(pair, arguments)
             try:
-                kind, residual, used = ladder(entries[key], values, digits)
+                kind, residual, used = ladder(entries[key], values, digits, parameters)
             except (NumericTrouble, ArithmeticError, ValueError, TypeError):
                 continue
-            if kind == "refuted":
+            if kind == PointKind.REFUTED:
                 return residual, used
         return None
 
@@ -228,23 +303,24 @@ def numeric_stage(
     for index in range(points):
         point = sampler.draw(index)
         if point is None:
-            yield PointResult(index, "skipped", note="no admissible point was found")
+            yield PointResult(index, PointKind.SKIPPED, note="no admissible point was found")
             continue
-        values = [point[s] for s in symbols]
+        values = [*(point[s] for s in symbols), *fixed]
         which = index % n_instances
         try:
-            kind, residual, used = ladder(compiled[which], values, digits)
+            kind, residual, used = ladder(compiled[which], values, digits, parameters)
         except (NumericTrouble, ArithmeticError, ValueError, TypeError) as exc:
             single = refute_one_entry(which, values)
             if single is None:
-                yield PointResult(index, "skipped", note=f"{type(exc).__name__}: {exc}"[:200])
+                note = f"{type(exc).__name__}: {exc}"[:200]
+                yield PointResult(index, PointKind.SKIPPED, note=note)
                 continue
-            kind, (residual, used) = "refuted", single
+            kind, (residual, used) = PointKind.REFUTED, single
         counterexample = None
-        if kind == "refuted":
+        if kind == PointKind.REFUTED:
             counterexample = {str(s): _describe(point[s]) for s in symbols}
             for name, inst in drawn[which].items():
                 counterexample[name] = inst.describe()
         yield PointResult(index, kind, residual, used, counterexample)
-        if kind == "refuted":
+        if kind == PointKind.REFUTED:
             return

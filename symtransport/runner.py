@@ -2,9 +2,11 @@
 
 :func:`collect` imports proof files (or every ``*.py`` in a folder, except names starting with
 ``_``) and gathers the :class:`~symtransport.claims.Claim` objects each defines at module
-level. :func:`run_claims` runs each claim in its own child process, killed when the claim's
-time budget is spent (its status is then ``error``, never ok), and returns a :class:`Report`
-whose :meth:`Report.to_json` is the documented JSON report.
+level. :func:`run_claims` runs each claim in its own child process and returns a
+:class:`Report` whose :meth:`Report.to_json` is the documented JSON report. A claim's verdict is
+decided by work budgets (points, rewrites, examples), never by the clock: the claim's
+``timeout`` is a wall-clock safety net against runaway computations, and a claim it stops has
+status ``error`` with the method ``wall-clock limit``, never ok.
 """
 
 from __future__ import annotations
@@ -24,14 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from symtransport.budget import run_with_budget
-from symtransport.claims import CLAIM_ID, EXPECTED, KINDS, CheckContext, Claim, meets
+from symtransport.claims import (
+    CLAIM_ID,
+    RANDOM_KINDS,
+    CheckContext,
+    Claim,
+    Expected,
+    Kind,
+    meets,
+)
 from symtransport.errors import InvalidArgument
 from symtransport.status import Status
+from symtransport.verify import WALL_CLOCK
 
 __all__ = ["ClaimResult", "Report", "bundled_proofs", "collect", "run_claims", "select"]
-
-ERROR = "error"  # status of a claim that crashed or ran past its budget
-STATUSES = [*(str(s) for s in Status), ERROR]
 
 
 def bundled_proofs() -> Path:
@@ -121,9 +129,9 @@ class ClaimResult:
     title: str
     source: str
     statement: str
-    kind: str
-    status: str
-    expected: str
+    kind: Kind
+    status: Status
+    expected: Expected
     ok: bool
     seconds: float
     method: str
@@ -142,7 +150,7 @@ def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     outcome = claim.run(ctx)
     yield {
-        "status": str(outcome.status),
+        "status": outcome.status,
         "method": outcome.method,
         "examples": outcome.examples,
         "max_residual": outcome.max_residual,
@@ -153,10 +161,11 @@ def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
 
 
 def claim_budget(claim: Claim, ctx: CheckContext) -> float:
-    """Seconds a claim may run: its ``timeout``, four times it when deep, and for property and
-    conjecture claims scaled by the examples asked for over the claim's own."""
+    """The wall-clock safety net of a claim, in seconds: its ``timeout``, four times it when
+    deep, and for property and conjecture claims scaled by the examples asked for over the
+    claim's own."""
     budget = claim.timeout * (4 if ctx.deep else 1)
-    if claim.kind in ("property", "conjecture"):
+    if claim.kind in RANDOM_KINDS:
         budget *= max(1.0, ctx.examples / claim.examples)
     return budget
 
@@ -164,7 +173,7 @@ def claim_budget(claim: Claim, ctx: CheckContext) -> float:
 def run_claim(
     claim: Claim, *, seed: int = 0, examples: int | None = None, deep: bool = False
 ) -> ClaimResult:
-    """Run one claim in a child process under its time budget (:func:`claim_budget`)."""
+    """Run one claim in a child process under its safety net (:func:`claim_budget`)."""
     ctx = CheckContext(seed=seed, examples=examples or claim.examples, deep=deep)
     budget = claim_budget(claim, ctx)
     start = time.monotonic()
@@ -174,17 +183,18 @@ def run_claim(
         found = run.messages[0]
     elif run.timed_out:
         found = {
-            "status": ERROR,
-            "method": "budget",
-            "explanation": f"exceeded its time budget of {budget:g} s",
+            "status": Status.ERROR,
+            "method": WALL_CLOCK,
+            "explanation": f"stopped by the {WALL_CLOCK} of {budget:g} s, a safety net against "
+            "runaway computations, before its work budget was spent: no verdict",
         }
     else:
         found = {
-            "status": ERROR,
+            "status": Status.ERROR,
             "method": "crash",
             "explanation": f"the check raised {run.error or 'an unknown error'}",
         }
-    status = found["status"]
+    status = Status(found["status"])
     return ClaimResult(
         id=claim.id,
         title=claim.title,
@@ -193,7 +203,7 @@ def run_claim(
         kind=claim.kind,
         status=status,
         expected=claim.expected,
-        ok=status != ERROR and meets(status, claim.expected),
+        ok=meets(status, claim.expected),
         seconds=seconds,
         method=found.get("method", ""),
         examples=found.get("examples"),
@@ -222,10 +232,10 @@ class Report:
         ``by_status`` and ``seconds``."""
         return {
             "total": len(self.results),
-            "ok": sum(r.ok and r.expected != "open" for r in self.results),
+            "ok": sum(r.ok and r.expected != Expected.OPEN for r in self.results),
             "failed": sum(not r.ok for r in self.results),
-            "open": sum(r.ok and r.expected == "open" for r in self.results),
-            "by_status": {s: sum(r.status == s for r in self.results) for s in STATUSES},
+            "open": sum(r.ok and r.expected == Expected.OPEN for r in self.results),
+            "by_status": {str(s): sum(r.status == s for r in self.results) for s in Status},
             "seconds": round(self.seconds, 3),
         }
 
@@ -302,10 +312,11 @@ def _result_from_json(i: int, row: Any) -> ClaimResult:
         raise InvalidArgument(f"claims[{i}].steps of the report is not a list of objects")
     if not CLAIM_ID.fullmatch(values["id"]):
         raise InvalidArgument(f"claims[{i}].id={values['id']!r} of the report is not a claim id")
-    for name, allowed in (("status", STATUSES), ("expected", EXPECTED), ("kind", KINDS)):
-        if values[name] not in allowed:
+    for name, enum in (("status", Status), ("expected", Expected), ("kind", Kind)):
+        if values[name] not in {m.value for m in enum}:
             raise InvalidArgument(f"claims[{i}].{name}={values[name]!r} of the report is unknown")
-    if values["ok"] != (values["status"] != ERROR and meets(values["status"], values["expected"])):
+        values[name] = enum(values[name])
+    if values["ok"] != meets(values["status"], values["expected"]):
         raise InvalidArgument(
             f"claims[{i}].ok of the report contradicts its status and expected outcome"
         )

@@ -9,10 +9,15 @@ Every check ends in exactly one :class:`Status`:
 ``refuted``
     a concrete counterexample whose difference was certified non-zero at higher precision;
 ``undecided``
-    neither; never shown or counted as a pass.
+    neither: the work budget (points, precision rungs, rewrites, examples) was spent without a
+    decision; never shown or counted as a pass;
+``error``
+    the check did not finish: it crashed, or the wall-clock safety net stopped it (a machine
+    far slower than planned, or a runaway computation). Not a verdict about the statement.
 
-The order ``refuted < undecided < verified < proved`` ranks strength of evidence that an
-equality holds; a chain of checks is only as strong as its weakest link (:func:`weakest`).
+The order ``error < refuted < undecided < verified < proved`` ranks strength of evidence that
+an equality holds; a chain of checks is only as strong as its weakest link (:func:`weakest`),
+and a chain with an unfinished link is unfinished.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Status(StrEnum):
     VERIFIED = "verified"
     REFUTED = "refuted"
     UNDECIDED = "undecided"
+    ERROR = "error"
 
     @property
     def rank(self) -> int:
@@ -42,7 +48,13 @@ class Status(StrEnum):
         return self in (Status.PROVED, Status.VERIFIED)
 
 
-_RANK = {Status.REFUTED: 0, Status.UNDECIDED: 1, Status.VERIFIED: 2, Status.PROVED: 3}
+_RANK = {
+    Status.ERROR: -1,
+    Status.REFUTED: 0,
+    Status.UNDECIDED: 1,
+    Status.VERIFIED: 2,
+    Status.PROVED: 3,
+}
 
 
 def weakest(statuses: Iterable[Status | str]) -> Status:

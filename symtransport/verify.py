@@ -2,23 +2,29 @@
 
 Semantics (see ``DESIGN.md``, "Verification"):
 
-* exact stage (:mod:`symtransport.exact`): canonical rewrites of ``lhs - rhs`` under at most 40 %
-  of the budget; reaching 0 is a proof (``proved``);
-* numeric stage (:mod:`symtransport.pointcheck`): both sides at random points of the domain
-  (the symbols' assumptions plus ``constraints``), generic functions replaced by random members
-  of their test families (:mod:`symtransport.families`), evaluated with mpmath at ``digits``
-  (>= 30) significant digits; agreement everywhere is ``verified``, a difference that stays far
-  above the evaluation error when re-evaluated at 2x and 4x the precision is ``refuted`` with
-  that point as counterexample;
-* after a proof the numeric stage still runs on a few points (under at most 20 % of the
-  budget, and 3 s) as a cross-check of SymPy itself: a certified counterexample then wins over the
-  "proof"; the explanation says how many cross-check points agreed (possibly none, when the
-  expression is too costly to evaluate within that share; the cross-check is skipped for
-  integrals over several variables, which 30-digit quadrature cannot finish in time);
+* decimals: every float of the input is read as the exact rational of its shortest decimal
+  form (:mod:`symtransport.decimals`: ``0.1`` is 1/10); floats that look computed
+  (``0.30000000000000004``) also carry their rounding into the numeric stage;
+* exact stage (:mod:`symtransport.exact`): a fixed sequence of canonical rewrites of
+  ``lhs - rhs``, each skipped when the expression is larger than that rewrite's work limit;
+  reaching 0 is a proof (``proved``);
+* numeric stage (:mod:`symtransport.pointcheck`): both sides at ``points`` random points of
+  the domain (the symbols' assumptions plus ``constraints``), generic functions replaced by
+  random members of their test families (:mod:`symtransport.families`), evaluated with mpmath
+  at ``digits`` (>= 30) significant digits; agreement at enough points is ``verified``, a
+  difference that stays far above the evaluation error when re-evaluated at 2x and 4x the
+  precision is ``refuted`` with that point as counterexample, unless it is within the rounding
+  carried by computed input floats (then the point agrees, and the verdict is at best
+  ``verified``);
+* after a proof the numeric stage still runs on a few points as a cross-check of SymPy itself:
+  a certified counterexample then wins over the "proof"; the cross-check is skipped for
+  integrals over several variables, which 30-digit quadrature cannot finish at every point;
 * anything else is ``undecided``.
 
-Each stage runs in a child process that is killed when the budget is spent, so the call returns
-within ``timeout`` plus process start-up, whatever the expression.
+The verdict is a function of the arguments alone: the work is counted (rewrites and their size
+limits, points, precision rungs, quadrature degrees), never timed. ``timeout`` is only a safety
+net against a runaway computation: each stage runs in a child process that is killed when it is
+spent, and the check then ends with status ``error`` ("wall-clock limit"), which is no verdict.
 """
 
 from __future__ import annotations
@@ -30,20 +36,30 @@ from typing import Any
 
 import sympy as sp
 
-from symtransport.budget import run_with_budget
+from symtransport.budget import BudgetRun, run_with_budget
+from symtransport.decimals import read_decimals
 from symtransport.errors import InvalidArgument
 from symtransport.exact import exact_stage
 from symtransport.families import family_names
-from symtransport.pointcheck import PointResult, generic_functions, numeric_stage
+from symtransport.pointcheck import (
+    ROUNDINGS,
+    Parameter,
+    PointKind,
+    PointResult,
+    generic_functions,
+    numeric_stage,
+)
 from symtransport.status import Status
 
 __all__ = ["IdentityCheck", "verify_identity"]
 
-EXACT_SHARE = 0.4  # fraction of the budget the exact stage may use
 MIN_AGREEING = 8  # agreeing points needed for `verified` (fewer only when fewer are possible)
 CROSS_CHECK_POINTS = 3  # numeric points run after a proof, as a check on SymPy
-CROSS_CHECK_SHARE = 0.2  # fraction of the budget the cross-check may use after a proof
-CROSS_CHECK_MAX_SECONDS = 3.0  # and at most this long (multi-d quadrature is slow)
+#: default wall-clock safety net of one call, in seconds: over ten times the slowest check of
+#: the bundled proofs on an idle 2-core machine, so that a machine 4x slower, or busy, never
+#: reaches it; reaching it is status ``error``, never a verdict
+SAFETY_NET = 300.0
+WALL_CLOCK = "wall-clock limit"
 
 
 @dataclass(frozen=True)
@@ -134,19 +150,20 @@ def verify_identity(
     constraints: Iterable[Any] = (),
     functions: Mapping[str, str] | None = None,
     seed: int = 0,
-    timeout: float = 30,
+    timeout: float = SAFETY_NET,
     points: int = 24,
     digits: int = 30,
 ) -> IdentityCheck:
     """Check ``lhs == rhs`` for every point of the domain; see the module docstring.
 
     ``lhs``/``rhs``: SymPy expressions or matrices of equal shape (``Derivative``, ``Integral``,
-    ``Limit`` and ``Sum`` allowed). ``constraints``: SymPy relations restricting the domain
-    beyond the symbols' assumptions. ``functions``: the test family of each undefined function
-    (``"density"``, the default, ``"positive"`` or ``"smooth"``). ``seed``: the random stream
-    (the result is a deterministic function of the arguments, unless the budget runs out).
-    ``timeout``: seconds for the whole call. ``points``: numeric instances to try.
-    ``digits``: the base precision, at least 30.
+    ``Limit`` and ``Sum`` allowed; floats read as decimals). ``constraints``: SymPy relations
+    restricting the domain beyond the symbols' assumptions. ``functions``: the test family of
+    each undefined function (``"density"``, the default, ``"positive"`` or ``"smooth"``).
+    ``seed``: the random stream. ``points``: numeric instances to try (the work budget of the
+    numeric stage). ``digits``: the base precision, at least 30. The result is a deterministic
+    function of these. ``timeout``: the wall-clock safety net in seconds; when it stops the
+    check, the status is ``error``.
     """
     start = time.monotonic()
     left, left_shape = _as_entries(lhs, "lhs")
@@ -168,9 +185,15 @@ def verify_identity(
         raise InvalidArgument(f"digits={digits!r} must be an integer of at least 30")
     arities = generic_functions([*left, *right])  # checks one arity per name, before any work
 
-    differences = [a - b for a, b in zip(left, right, strict=True)]
-    symbols = sorted(set().union(*(e.free_symbols for e in [*left, *right])), key=lambda s: s.name)
-    exact = run_with_budget(exact_stage, (differences,), EXACT_SHARE * timeout)
+    decimals = _Decimals([*left, *right])
+    exact_left, exact_right = decimals.exact(left), decimals.exact(right)
+    differences = [a - b for a, b in zip(exact_left, exact_right, strict=True)]
+    symbols = sorted(
+        set().union(*(e.free_symbols for e in [*exact_left, *exact_right])), key=lambda s: s.name
+    )
+    exact = run_with_budget(exact_stage, (differences,), timeout)
+    if exact.timed_out:
+        return _stopped("exact", timeout)
     proved = next((m[1] for m in exact.messages if m[0] == "proved"), None)
 
     randomised = bool(symbols) or bool(arities)
@@ -178,27 +201,65 @@ def verify_identity(
     if proved is not None:
         wanted = min(wanted, CROSS_CHECK_POINTS)
         if _has_multiple_integral([*left, *right]):
-            return _verdict(proved, exact, _SKIPPED, [], wanted, digits)
-    remaining = timeout - (time.monotonic() - start)
-    if proved is not None:
-        remaining = min(remaining, CROSS_CHECK_SHARE * timeout, CROSS_CHECK_MAX_SECONDS)
+            return _verdict(proved, exact, None, [], wanted, digits, decimals)
     numeric = run_with_budget(
         numeric_stage,
-        (left, right, symbols, constraint_list, families, seed, wanted, digits),
-        max(remaining, 0.5),
+        (
+            decimals.numeric(left),
+            decimals.numeric(right),
+            symbols,
+            constraint_list,
+            families,
+            seed,
+            wanted,
+            digits,
+            decimals.parameters,
+        ),
+        timeout - (time.monotonic() - start),
     )
+    if numeric.timed_out:
+        return _stopped("numeric", timeout)
     results: list[PointResult] = numeric.messages
-    return _verdict(proved, exact, numeric, results, wanted, digits)
+    return _verdict(proved, exact, numeric, results, wanted, digits, decimals)
 
 
-class _Skipped:
-    """Stands for a numeric stage that was not run."""
+class _Decimals:
+    """The floats of an identity: each read as its exact decimal; the computed ones (see
+    :mod:`symtransport.decimals`) also as parameters of the numeric stage."""
 
-    timed_out = False
-    error = None
+    def __init__(self, exprs: list[sp.Basic]) -> None:
+        readings: dict[sp.Float, Any] = {}
+        for e in exprs:
+            readings.update(read_decimals(e))
+        self.exact_table = {f: exact for f, (exact, _) in readings.items()}
+        self.numeric_table: dict[sp.Basic, sp.Basic] = dict(self.exact_table)
+        self.parameters: list[Parameter] = []
+        for i, (f, (exact, rounded)) in enumerate(sorted(readings.items(), key=str)):
+            if rounded is not None:
+                symbol = sp.Dummy(f"c{i}", real=True)
+                self.numeric_table[f] = symbol
+                self.parameters.append(Parameter(symbol, exact, rounded.relative_error))
+
+    def exact(self, exprs: list[sp.Basic]) -> list[sp.Basic]:
+        return [e.xreplace(self.exact_table) for e in exprs] if self.exact_table else exprs
+
+    def numeric(self, exprs: list[sp.Basic]) -> list[sp.Basic]:
+        return [e.xreplace(self.numeric_table) for e in exprs] if self.numeric_table else exprs
 
 
-_SKIPPED = _Skipped()
+def _stopped(stage: str, timeout: float) -> IdentityCheck:
+    """The check the wall-clock safety net stopped: ``error``, no verdict."""
+    return IdentityCheck(
+        Status.ERROR,
+        WALL_CLOCK,
+        None,
+        0,
+        0,
+        None,
+        f"stopped by the {WALL_CLOCK} of {timeout:g} s during the {stage} stage, a safety net "
+        "against runaway computations, before the work budget was spent: no verdict. Give a "
+        "larger timeout=, or a smaller expression.",
+    )
 
 
 def _has_multiple_integral(exprs: list[sp.Basic]) -> bool:
@@ -208,28 +269,41 @@ def _has_multiple_integral(exprs: list[sp.Basic]) -> bool:
 
 def _verdict(
     proved: str | None,
-    exact: Any,
-    numeric: Any,
+    exact: BudgetRun,
+    numeric: BudgetRun | None,
     results: list[PointResult],
     wanted: int,
     digits: int,
+    decimals: _Decimals,
 ) -> IdentityCheck:
-    agree = [r for r in results if r.kind == "agree"]
-    refuted = [r for r in results if r.kind == "refuted"]
-    inconclusive = [r for r in results if r.kind == "inconclusive"]
-    skipped = [r for r in results if r.kind == "skipped"]
-    evaluated = [r for r in results if r.kind != "skipped"]
+    by_kind = {kind: [r for r in results if r.kind == kind] for kind in PointKind}
+    agree, rounding = by_kind[PointKind.AGREE], by_kind[PointKind.ROUNDING]
+    refuted, inconclusive = by_kind[PointKind.REFUTED], by_kind[PointKind.INCONCLUSIVE]
+    skipped = by_kind[PointKind.SKIPPED]
+    evaluated = [r for r in results if r.kind != PointKind.SKIPPED]
     residuals = [r.residual for r in evaluated if r.residual is not None]
     residual = max(residuals) if residuals else None
     used_digits = max((r.digits for r in evaluated), default=digits)
     details = {
-        "exact": "proved" if proved else ("timed out" if exact.timed_out else "not reduced to 0"),
+        "exact": "proved" if proved else "not reduced to 0",
         "agree": len(agree),
+        "rounding": len(rounding),
         "inconclusive": len(inconclusive),
         "skipped": len(skipped),
-        "numeric_error": numeric.error,
-        "numeric_timed_out": numeric.timed_out,
+        "numeric_error": numeric.error if numeric else None,
+        "computed_floats": len(decimals.parameters),
     }
+    floats = ""
+    if decimals.parameters:
+        shown = ", ".join(str(sp.Float(p.value, 17)) for p in decimals.parameters[:3])
+        floats = (
+            f" Floats were read as their exact decimals; {len(decimals.parameters)} of them "
+            f"({shown}{', ...' if len(decimals.parameters) > 3 else ''}) look computed rather "
+            f"than typed, and were allowed their rounding (up to {ROUNDINGS} x 2^-precision "
+            "relative each)."
+        )
+    elif decimals.exact_table:
+        floats = " Floats were read as their exact decimals (0.1 is 1/10)."
     if refuted:
         r = refuted[0]
         prefix = "SymPy's rewriting reduced the difference to 0, yet " if proved else ""
@@ -241,7 +315,7 @@ def _verdict(
             r.digits,
             r.counterexample,
             f"{prefix}the two sides differ at the counterexample by a relative "
-            f"{r.residual:.3g}, stable between {r.digits // 2} and {r.digits} digits.",
+            f"{r.residual:.3g}, stable between {r.digits // 2} and {r.digits} digits." + floats,
             details,
         )
     if proved is not None:
@@ -255,35 +329,41 @@ def _verdict(
             f"lhs - rhs reduces to 0 by exact rewriting ({proved}); "
             + (
                 "no numeric cross-check (integrals over several variables)."
-                if numeric is _SKIPPED
-                else f"{len(agree)} numeric cross-check point(s) agree."
-            ),
+                if numeric is None
+                else f"{len(agree) + len(rounding)} numeric cross-check point(s) agree."
+            )
+            + floats,
             details,
         )
     needed = min(MIN_AGREEING, wanted)
-    if len(agree) >= needed and not inconclusive:
+    matching = len(agree) + len(rounding)
+    if matching >= needed and not inconclusive:
+        within = (
+            f", {len(rounding)} of them only to within the rounding of the computed floats"
+            if rounding
+            else ""
+        )
         return IdentityCheck(
             Status.VERIFIED,
-            f"numeric: {len(agree)} random points at {used_digits} digits",
+            f"numeric: {matching} random points at {used_digits} digits",
             residual,
             len(evaluated),
             used_digits,
             None,
-            f"not proved symbolically, but the sides agree at {len(agree)} random points "
-            f"(largest relative residual {residual:.3g} at up to {used_digits} digits).",
+            f"not proved symbolically, but the sides agree at {matching} random points"
+            f"{within} (largest relative residual {residual:.3g} at up to {used_digits} "
+            "digits)." + floats,
             details,
         )
     reasons = []
-    if numeric.timed_out:
-        reasons.append("the time budget ran out")
-    if numeric.error:
+    if numeric is not None and numeric.error:
         reasons.append(f"the numeric stage failed ({numeric.error})")
     if inconclusive:
         reasons.append(f"{len(inconclusive)} point(s) were inconclusive at {used_digits} digits")
     if skipped:
         reasons.append(f"{len(skipped)} point(s) could not be evaluated")
-    if len(agree) < needed:
-        reasons.append(f"only {len(agree)} of the {needed} agreeing points needed")
+    if matching < needed:
+        reasons.append(f"only {matching} of the {needed} agreeing points needed")
     return IdentityCheck(
         Status.UNDECIDED,
         "none",
@@ -291,6 +371,6 @@ def _verdict(
         len(evaluated),
         used_digits,
         None,
-        "Neither proved nor refuted: " + "; ".join(reasons) + ".",
+        "Neither proved nor refuted within the work budget: " + "; ".join(reasons) + "." + floats,
         details,
     )

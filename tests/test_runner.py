@@ -59,7 +59,8 @@ def test_run_reports_every_outcome_and_counts_open_apart(tmp_path):
     assert by_id["as-printed"].ok and by_id["as-printed"].status == "refuted"
     assert by_id["an-open-one"].ok and by_id["an-open-one"].examples == 7
     assert by_id["slow-one"].status == "error" and not by_id["slow-one"].ok
-    assert "time budget" in by_id["slow-one"].explanation
+    assert by_id["slow-one"].method == "wall-clock limit"
+    assert "safety net" in by_id["slow-one"].explanation
     assert by_id["slow-one"].seconds < 5
     assert by_id["crash-one"].status == "error" and "RuntimeError: oops" in (
         by_id["crash-one"].explanation

@@ -5,7 +5,7 @@ from symtransport.status import weakest
 
 
 def test_values_are_the_contract():
-    assert [s.value for s in Status] == ["proved", "verified", "refuted", "undecided"]
+    assert [s.value for s in Status] == ["proved", "verified", "refuted", "undecided", "error"]
 
 
 def test_weakest_follows_refuted_undecided_verified_proved():
@@ -13,6 +13,12 @@ def test_weakest_follows_refuted_undecided_verified_proved():
     assert weakest(["proved", "undecided", "verified"]) == Status.UNDECIDED
     assert weakest(["undecided", "refuted"]) == Status.REFUTED
     assert weakest(["proved"]) == Status.PROVED
+
+
+def test_an_unfinished_check_makes_the_chain_unfinished():
+    assert weakest(["refuted", "error"]) == Status.ERROR
+    assert weakest(["proved", "error", "verified"]) == Status.ERROR
+    assert not Status.ERROR.holds
 
 
 def test_only_proved_and_verified_hold():
