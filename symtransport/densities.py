@@ -312,7 +312,10 @@ class _GaussianFamily:
     """What Gaussians and Gaussian mixtures share: each is its own (exactly normalised)
     Gaussian family; subclasses define ``free_symbols``."""
 
-    free_symbols: frozenset[sp.Symbol]
+    @property
+    def free_symbols(self) -> frozenset[sp.Symbol]:
+        """The symbols of the parameters."""
+        raise NotImplementedError
 
     @property
     def family(self) -> Self:
@@ -437,8 +440,8 @@ class GaussianMixture(_GaussianFamily):
     a non-empty sequence of :class:`Gaussian` of one dimension. Stored as tuples.
     """
 
-    weights: tuple[sp.Expr, ...]
-    components: tuple[Gaussian, ...]
+    weights: Sequence[Any]  # stored as a tuple of exact SymPy numbers or expressions
+    components: Sequence[Gaussian]  # stored as a tuple
 
     def __post_init__(self) -> None:
         if isinstance(self.components, Gaussian):

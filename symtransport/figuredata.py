@@ -484,10 +484,11 @@ def _shallow_entropy(
             values.append(start.value)
             errors.append(start.error)
             continue
-        gain = numerics.expectation(
-            density,
-            lambda X, t=t: _log_det(np.asarray(jacobian(X, float(t), *params)), mixture.dim),
-        )
+
+        def log_det(X: np.ndarray, t: float = float(t)) -> np.ndarray:
+            return _log_det(np.asarray(jacobian(X, t, *params)), mixture.dim)
+
+        gain = numerics.expectation(density, log_det)
         values.append(start.value + gain.value)
         errors.append(start.error + gain.error)
     return np.array(values), np.array(errors)

@@ -333,7 +333,7 @@ class ContinuousDAE:
     def trajectories(
         self,
         x0: Any,
-        times: Sequence[float],
+        times: Sequence[float] | np.ndarray,
         *,
         rtol: float = 1e-10,
         atol: float = 1e-12,

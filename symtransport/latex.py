@@ -115,7 +115,8 @@ def _char(c: str) -> str:
         return _TEXT[c]
     if c in _MATH:
         return rf"\ensuremath{{{_MATH[c]}}}"
-    base, *marks = unicodedata.normalize("NFD", c)
+    decomposed = unicodedata.normalize("NFD", c)
+    base, marks = decomposed[0], decomposed[1:]
     if " " <= base <= "~" and marks and all(m in _ACCENTS for m in marks):
         out = _char(base)
         for m in marks:

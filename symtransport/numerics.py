@@ -95,6 +95,7 @@ components (the continuous DAE close to blow-up) get honest but larger errors.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -205,7 +206,7 @@ def _components(density: Any) -> tuple[tuple[Any, ...], tuple[Gaussian, ...]]:
     if isinstance(density, Gaussian):
         return (sp.Integer(1),), (density,)
     if isinstance(density, GaussianMixture):
-        return density.weights, density.components
+        return tuple(density.weights), tuple(density.components)
     hint = ""
     if isinstance(density, Density) and density.family is not None:
         hint = " This Density is a Gaussian family: pass density.family."
@@ -713,7 +714,7 @@ def _telescoped(
         total, error = 0.0, floor
         for p, plan in enumerate(plans, start=1):
             local = _Local(m, plan.k, tuple(order[:p]), plan.rotation)
-            part = _integrate(_grid(plan, d, h), lambda y, local=local: integrand(local, y))
+            part = _integrate(_grid(plan, d, h), functools.partial(integrand, local))
             total += m.weights[plan.k] * part.fine
             error += m.weights[plan.k] * part.error(conditioning)
         value = float(sign * base - total)

@@ -457,7 +457,9 @@ class _Parser:
         return f"at column {column}"
 
     def _where(self, node: ast.AST) -> str:
-        return self._where_offset(self._offset(node.lineno, node.col_offset))
+        # every node the parser reports on (expressions, keywords) carries a position
+        line, column = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
+        return self._where_offset(self._offset(line, column))
 
     def _token(self, node: ast.AST) -> str:
         segment = ast.get_source_segment(self.body, node)
@@ -465,8 +467,9 @@ class _Parser:
 
     def _operator_offset(self, left: ast.AST, right: ast.AST, symbol: str) -> int:
         """Offset of the operator ``symbol`` written between two operands."""
-        start = self._offset(left.end_lineno or left.lineno, left.end_col_offset or 0)
-        stop = self._offset(right.lineno, right.col_offset)
+        end_line = getattr(left, "end_lineno", None) or getattr(left, "lineno", 1)
+        start = self._offset(int(end_line), int(getattr(left, "end_col_offset", None) or 0))
+        stop = self._offset(getattr(right, "lineno", 1), getattr(right, "col_offset", 0))
         found = self.body.find(symbol, start, stop)
         return found if found >= 0 else start
 
@@ -696,7 +699,8 @@ class _Parser:
             return self._decimal(node)
         if isinstance(value, complex):
             _fail(f"Complex literals are not supported: {where}. Expected a real number.")
-        kind = {str: "strings", bytes: "bytes"}.get(type(value), f"{type(value).__name__} values")
+        kinds: dict[type, str] = {str: "strings", bytes: "bytes"}
+        kind = kinds.get(type(value), f"{type(value).__name__} values")
         _fail(f"Unsupported literal ({kind}): found {where}. Expected a number.")
 
     def _decimal(self, node: ast.Constant) -> sympy.Rational:

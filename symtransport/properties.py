@@ -130,7 +130,7 @@ def _search(
             if failing:
                 shrinks = 0
         else:
-            shrinks += 1
+            shrinks = (shrinks or 0) + 1
         return failing
 
     config = settings(

@@ -259,11 +259,13 @@ class Report:
         ids = [r.id for r in results]
         if len(set(ids)) != len(ids):
             raise InvalidArgument("the report names a claim twice")
-        summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+        summary: dict[str, Any] = data["summary"] if isinstance(data.get("summary"), dict) else {}
         seconds = summary.get("seconds", 0.0)
         if not isinstance(seconds, _NUMBER) or isinstance(seconds, bool):
             raise InvalidArgument("summary.seconds of the report is not a number")
-        settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+        settings: dict[str, Any] = (
+            data["settings"] if isinstance(data.get("settings"), dict) else {}
+        )
         return cls(results, _finite(seconds, "summary.seconds"), dict(settings))
 
 

@@ -136,3 +136,33 @@ def test_one_certified_entry_refutes_a_matrix_whose_other_entry_cannot_be_evalua
     result = verify_identity(lhs, sp.Matrix([x, 0]), timeout=30)
     assert result.status == Status.REFUTED
     assert result.counterexample is not None
+
+
+def _slowed(work, seconds):
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return work(*args, **kwargs)
+
+    return slow
+
+
+def test_a_slow_machine_reaches_the_same_verdicts(monkeypatch):
+    """Each rewrite 1.3 s and each numeric point 0.3 s slower, as on a machine many times
+    slower or busy: within the safety net the verdicts do not move. (When the stages had time
+    shares, the slowed exact stage ran out of its 40 % of 12 s and the proof below became
+    'verified'.)"""
+    import symtransport.exact as exact_module
+    import symtransport.pointcheck as pointcheck_module
+
+    cases = [  # (lhs, rhs, safety net in seconds, far above the slowed work)
+        (sp.exp(x) * sp.exp(y), sp.exp(x + y), 12),  # proved by the fourth rewrite (5.2 s)
+        (sp.exp(x), 1 + x, 40),  # all eight rewrites (10.4 s), then refuted at the first point
+    ]
+    idle = [verify_identity(lhs, rhs) for lhs, rhs, _ in cases]
+    rewrites = tuple((n, _slowed(f, 1.3), c) for n, f, c in exact_module.REWRITES)
+    monkeypatch.setattr(exact_module, "REWRITES", rewrites)
+    monkeypatch.setattr(pointcheck_module, "ladder", _slowed(pointcheck_module.ladder, 0.3))
+    busy = [verify_identity(lhs, rhs, timeout=net) for lhs, rhs, net in cases]
+    assert [r.status for r in idle] == [Status.PROVED, Status.REFUTED]
+    assert [r.status for r in busy] == [r.status for r in idle]
+    assert [r.counterexample for r in busy] == [r.counterexample for r in idle]
