@@ -467,11 +467,8 @@ class _Parser:
 
     def _operator_offset(self, left: ast.AST, right: ast.AST, symbol: str) -> int:
         """Offset of the operator ``symbol`` written between two operands."""
-        end_line = getattr(left, "end_lineno", None)
-        end_column = getattr(left, "end_col_offset", None)
-        if end_line is None:
-            end_line = getattr(left, "lineno", 1)
-        start = self._offset(end_line, 0 if end_column is None else end_column)
+        end_line = getattr(left, "end_lineno", 0) or getattr(left, "lineno", 1)
+        start = self._offset(end_line, getattr(left, "end_col_offset", 0) or 0)
         stop = self._offset(getattr(right, "lineno", 1), getattr(right, "col_offset", 0))
         found = self.body.find(symbol, start, stop)
         return found if found >= 0 else start
