@@ -46,6 +46,13 @@ examples:
   symtransport check --json - | jq .summary   the JSON report on stdout, the table on stderr
   symtransport check --deep --examples 200    the costly parts, and 200 random examples
 
+budgets: verdicts are decided by counted work, never by the clock: numeric points per
+identity (24) at 30, 60 and 120 digits, a fixed sequence of 8 symbolic rewrites with size
+limits (simplify up to 400 operations, SymPy's limit at infinity up to 60), quadrature
+degrees, Hypothesis examples (--examples) and shrink calls, ODE tolerances. A claim's
+timeout (default 900 s, x4 with --deep) is only a wall-clock safety net: a claim it stops
+has status 'error' (method 'wall-clock limit'), which is no verdict.
+
 exit codes: 0 every claim met its expectation; 1 one did not; 2 bad input or usage
 """
 
@@ -241,7 +248,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         "--deep",
         action="store_true",
         help="also run the costly parts of the checks (more dimensions, generic functions "
-        "inside integrals); claims get four times their time budget",
+        "inside integrals); claims get four times their wall-clock safety net",
     )
     parser.add_argument(
         "--jobs",

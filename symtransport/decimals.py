@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -60,15 +60,23 @@ def shortest_decimal(value: sp.Float | float) -> str:
         raise InvalidArgument(f"value={value!r} is not finite; expected a finite number")
     if mpf == libmp.fzero:
         return "0"
+    if prec == 53 and math.isfinite(double := float(f)):
+        return repr(double)  # Python's shortest round-trip algorithm, for the common case
     sign, mantissa, exponent, _ = mpf
-    exact = Decimal(-mantissa if sign else mantissa).scaleb(0)
+    exact = Decimal(-mantissa if sign else mantissa)
     with localcontext() as ctx:
         ctx.prec = mantissa.bit_length() + abs(exponent) + 10  # enough for 2**exponent exactly
         exact = exact * Decimal(2) ** exponent
     for digits in range(1, libmp.prec_to_dps(prec) + 4):
-        text = str(Context(prec=digits, rounding=ROUND_HALF_EVEN).plus(exact))
-        if libmp.from_str(text, prec, libmp.round_nearest) == mpf:
-            return text
+        # the nearest decimal of this length, or its neighbour on the other side (next to a
+        # power of two the interval that rounds back to the value is lopsided)
+        candidates = [
+            Context(prec=digits, rounding=rounding).plus(exact)
+            for rounding in (ROUND_HALF_EVEN, ROUND_FLOOR, ROUND_CEILING)
+        ]
+        back = [c for c in candidates if libmp.from_str(str(c), prec, libmp.round_nearest) == mpf]
+        if back:
+            return str(min(back, key=lambda c: abs(c - exact)))
     return libmp.to_str(mpf, libmp.repr_dps(prec))  # pragma: no cover - repr_dps round-trips
 
 

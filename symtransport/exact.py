@@ -23,6 +23,9 @@ SymPy cannot bound are only tried on small enough input (``count_ops``):
   of their variables (partial fractions: polynomial work); Gaussian integrals have closed forms
   of their own (the first rewrite), and every other integral stays for the numeric stage's
   quadrature;
+* ``cancel`` (multivariate polynomial gcds, one generator per distinct exponential or radical:
+  0.04 s on 194 operations in 21 generators, no end in sight on 1934 operations in 27) runs
+  only on at most :data:`CANCEL_OPS` operations;
 * ``simplify`` runs only on at most :data:`SIMPLIFY_OPS` operations, and never on an
   expression that still holds an ``Integral``, ``Limit`` or ``Sum`` after ``doit`` (it would
   call the integrator again, for as long as it likes).
@@ -41,10 +44,12 @@ import sympy as sp
 from symtransport.gaussint import gaussian_integrals
 from symtransport.intnormal import integral_normal_form
 
-__all__ = ["LIMIT_OPS", "REWRITES", "SIMPLIFY_OPS", "exact_stage"]
+__all__ = ["CANCEL_OPS", "LIMIT_OPS", "REWRITES", "SIMPLIFY_OPS", "exact_stage"]
 
 #: largest argument (in ``count_ops``) whose ``Limit`` at infinity the exact stage evaluates
 LIMIT_OPS = 60
+#: largest expression (in ``count_ops``) the exact stage gives to ``cancel``
+CANCEL_OPS = 600
 #: largest expression (in ``count_ops``) the exact stage gives to ``simplify``
 SIMPLIFY_OPS = 400
 _UNEVALUATED = (sp.Integral, sp.Limit, sp.Sum)
@@ -67,6 +72,11 @@ def _doit(e: sp.Expr) -> sp.Expr:
     if not large:
         return e.doit()
     return e.xreplace(large).doit().xreplace({d: node for node, d in large.items()})
+
+
+def _bounded_cancel(e: sp.Expr) -> sp.Expr:
+    """``cancel(together(e))`` within :data:`CANCEL_OPS` (else ``e``)."""
+    return e if sp.count_ops(e) > CANCEL_OPS else sp.cancel(sp.together(e))
 
 
 def _bounded_simplify(e: sp.Expr) -> sp.Expr:
@@ -126,7 +136,7 @@ REWRITES: tuple[tuple[str, Callable[[sp.Expr], sp.Expr], bool], ...] = (
     ("doit", _doit, True),
     ("exp normal form", exp_normal_form, False),
     ("expand", sp.expand, True),
-    ("cancel", lambda e: sp.cancel(sp.together(e)), True),
+    ("cancel", _bounded_cancel, True),
     ("log-power rules", _log_power_rules, True),
     ("simplify", _bounded_simplify, True),
 )

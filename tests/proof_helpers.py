@@ -21,5 +21,5 @@ def proof(name: str) -> ModuleType:
 
 def refuted(lhs: Any, rhs: Any, **kwargs: Any) -> bool:
     """Whether ``lhs = rhs`` is refuted with a counterexample (30 s budget)."""
-    r = verify_identity(lhs, rhs, timeout=30, **kwargs)
+    r = verify_identity(lhs, rhs, **kwargs)
     return r.status == Status.REFUTED and r.counterexample is not None

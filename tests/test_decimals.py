@@ -4,7 +4,7 @@ boundary, and no refutation rests on binary rounding (symtransport.decimals)."""
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from symtransport import (
@@ -151,3 +151,18 @@ def test_parse_expression_and_compile_map_read_decimals():
     f_float, f_exact = compile_map([0.1 * x + y], [x, y]), compile_map([x / 10 + y], [x, y])
     points = np.array([[1.0, 2.0], [-3.0, 0.5]])
     np.testing.assert_array_equal(f_float(points), f_exact(points))
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300))
+def test_the_shortest_decimal_at_another_precision_reads_back(value):
+    assume(value != 0)  # SymPy keeps 0 as an exact zero
+    f = sp.Float(value, 30) / 7  # a 30-digit Float
+    text = shortest_decimal(f)
+    assert sp.Float(text, 30) == f
+    assert len(text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")) <= 33
+
+
+def test_a_power_of_two_has_its_shortest_decimal_above_it():
+    # 2**-24: the 16-digit decimal below it does not read back, the one above does
+    assert shortest_decimal(2.0**-24) == repr(2.0**-24) == "5.960464477539063e-08"
+    assert shortest_decimal(sp.Float(2.0**-24, precision=60)) == "5.9604644775390625E-8"

@@ -57,7 +57,7 @@ def quadrant_change_of_variables(shift_sign: int, high: sp.Expr):
 
 def test_two_dimensional_change_of_variables_is_proved():
     lhs, rhs = quadrant_change_of_variables(1, oo)
-    check = verify_identity(lhs, rhs, timeout=30)
+    check = verify_identity(lhs, rhs)
     assert check.status == Status.PROVED, check
     assert "integral normal form" in check.method
 
@@ -69,7 +69,7 @@ def test_two_dimensional_change_of_variables_is_proved():
 def test_wrong_changes_of_variables_are_refuted(shift_sign, high):
     lhs, rhs = quadrant_change_of_variables(shift_sign, high)
     assert integral_normal_form(lhs - rhs) != 0
-    check = verify_identity(lhs, rhs, timeout=60)
+    check = verify_identity(lhs, rhs)
     assert check.status == Status.REFUTED, check
 
 
@@ -77,9 +77,7 @@ def test_a_missing_jacobian_is_not_proved():
     g = sp.exp(-(e**2)) / (1 + e**2)
     scaled = sp.Integral(g.subs(e, 2 * f), (f, 0, oo))  # needs a factor 2
     assert integral_normal_form(sp.Integral(g, (e, 0, oo)) - scaled) != 0
-    assert verify_identity(sp.Integral(g, (e, 0, oo)), scaled, timeout=20).status == (
-        Status.REFUTED
-    )
+    assert verify_identity(sp.Integral(g, (e, 0, oo)), scaled).status == Status.REFUTED
 
 
 def test_nested_integrals_and_name_clashes_are_left_alone():
@@ -101,7 +99,7 @@ def test_reversed_infinite_ranges_are_turned_round():
     # over two variables there is no numeric cross-check after a proof: a false 0 must not be
     # proved (int_oo^0 int_0^oo of a positive function is negative)
     h = sp.exp(-e) / (1 + e**2) * sp.exp(-f) / (1 + f**2)
-    check = verify_identity(sp.Integral(h, (e, oo, 0), (f, 0, oo)), 0, timeout=20)
+    check = verify_identity(sp.Integral(h, (e, oo, 0), (f, 0, oo)), 0)
     assert check.status != Status.PROVED, check
 
 
@@ -112,7 +110,7 @@ def test_complex_paths_are_left_alone():
     h = sp.exp(-f)
     lhs = sp.Integral(sp.sqrt(zc**2) * h, (zc, 0, sp.I), (f, 0, oo))
     rhs = sp.Integral(sp.Abs(zc) * h, (zc, 0, sp.I), (f, 0, oo))
-    assert verify_identity(lhs, rhs, timeout=20).status != Status.PROVED
+    assert verify_identity(lhs, rhs).status != Status.PROVED
 
 
 def test_divergent_pieces_are_not_split():
@@ -120,10 +118,10 @@ def test_divergent_pieces_are_not_split():
     whole = sp.Integral(1 / (1 + e) - 1 / (2 + e), (e, 0, oo))
     pieces = sp.Integral(1 / (1 + e), (e, 0, oo)) - sp.Integral(1 / (2 + e), (e, 0, oo))
     assert integral_normal_form(whole - pieces) != 0
-    assert verify_identity(whole, pieces, timeout=20).status != Status.PROVED
+    assert verify_identity(whole, pieces).status != Status.PROVED
 
 
 def test_bound_constructs_in_the_integrand_do_not_stop_the_exact_stage():
     v = sp.Symbol("v", real=True)
-    check = verify_identity(sp.Integral(sp.Derivative(v**3, v), (v, x, 1)), 1 - x**3, timeout=20)
+    check = verify_identity(sp.Integral(sp.Derivative(v**3, v), (v, x, 1)), 1 - x**3)
     assert check.status == Status.PROVED, check

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 
 P = proof("compositions")
-CTX = CheckContext(seed=0, examples=20, timeout=30)
+CTX = CheckContext(seed=0, examples=20)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_bures_without_the_factor_two_is_refuted():
     a, b = sp.diag(P.S1**2, P.S2**2), sp.diag(P.U1**2, P.U2**2)
     root = P.sqrt_spd(a)
     wrong = a.trace() + b.trace() - P.sqrt_spd(root * b * root).trace()
-    r = verify_identity(wrong, (P.S1 - P.U1) ** 2 + (P.S2 - P.U2) ** 2, timeout=30)
+    r = verify_identity(wrong, (P.S1 - P.U1) ** 2 + (P.S2 - P.U2) ** 2)
     assert r.status == Status.REFUTED
 
 
@@ -82,6 +82,6 @@ def test_shallow_dae_staying_on_the_flow_lines_is_refuted():
     dae = ShallowDAE(g)
     a = dae.map().jacobian(list(dae.variables))
     cov = a * g.cov * a.T
-    r = verify_identity(P.invariant(cov), P.invariant(g.cov), timeout=30)
+    r = verify_identity(P.invariant(cov), P.invariant(g.cov))
     assert r.status == Status.REFUTED
     assert P.leaves(g.cov, g.cov, "no move").status == Status.REFUTED

@@ -22,8 +22,6 @@ from sympy.core.function import AppliedUndef
 from symtransport import Status, verify_identity
 from symtransport.calculus import gaussian_density as gauss  # N(m, v) density, v the variance
 
-TIMEOUT = 20
-
 x, y, z, m, m1, m2, e, h = sp.symbols("x y z m m1 m2 e h", real=True)
 s, s2, t, v, v1, v2, d, w, xp = sp.symbols("s s2 t v v1 v2 d w xp", positive=True)
 a, b, c, dd = sp.symbols("a b c dd", real=True)
@@ -291,7 +289,7 @@ TRUE = [
 
 
 def _check_refuted(lhs, rhs, kwargs, seed):
-    r = verify_identity(lhs, rhs, seed=seed, timeout=TIMEOUT, **kwargs)
+    r = verify_identity(lhs, rhs, seed=seed, **kwargs)
     assert r.status == Status.REFUTED, (r.status, r.method, r.explanation)
     assert r.status == "refuted"
     cx = r.counterexample
@@ -317,7 +315,7 @@ def test_wrong_identity_is_refuted_other_seeds(lhs, rhs, kwargs, seed):
 
 @pytest.mark.parametrize(("lhs", "rhs", "kwargs"), TRUE)
 def test_true_identity_is_never_refuted(lhs, rhs, kwargs):
-    r = verify_identity(lhs, rhs, seed=0, timeout=TIMEOUT, **kwargs)
+    r = verify_identity(lhs, rhs, seed=0, **kwargs)
     assert r.status != Status.REFUTED, (r.method, r.residual, r.counterexample, r.explanation)
     assert r.status in {"proved", "verified"}, (r.status, r.method, r.explanation)
     assert r.counterexample is None
@@ -327,33 +325,28 @@ def test_true_identity_is_never_refuted(lhs, rhs, kwargs):
 
 
 def test_status_values():
-    assert {st.value for st in Status} == {"proved", "verified", "refuted", "undecided"}
+    assert {st.value for st in Status} == {"proved", "verified", "refuted", "undecided", "error"}
     assert Status.REFUTED == "refuted"
 
 
 def test_refutation_is_deterministic_for_a_seed():
     kwargs = {"functions": SMOOTH}
-    runs = [
-        verify_identity(sp.Abs(f(x)), f(x), seed=3, timeout=TIMEOUT, **kwargs) for _ in range(2)
-    ]
+    runs = [verify_identity(sp.Abs(f(x)), f(x), seed=3, **kwargs) for _ in range(2)]
     assert runs[0].status == runs[1].status == "refuted"
     assert runs[0].counterexample == runs[1].counterexample
     assert runs[0].residual == runs[1].residual
-    runs = [
-        verify_identity(sp.sqrt((s - 2 * t) ** 2), s - 2 * t, seed=0, timeout=TIMEOUT)
-        for _ in range(2)
-    ]
+    runs = [verify_identity(sp.sqrt((s - 2 * t) ** 2), s - 2 * t, seed=0) for _ in range(2)]
     assert runs[0].status == runs[1].status == "refuted"
     assert runs[0].counterexample == runs[1].counterexample
 
 
 def test_counterexample_is_on_the_wrong_side():
     """The sqrt((s-2t)^2) counterexample must lie past the blow-up time t > s/2."""
-    r = verify_identity(sp.sqrt((s - 2 * t) ** 2), s - 2 * t, seed=0, timeout=TIMEOUT)
+    r = verify_identity(sp.sqrt((s - 2 * t) ** 2), s - 2 * t, seed=0)
     assert r.status == "refuted"
     sv, tv = (sp.sympify(r.counterexample[name]) for name in ("s", "t"))
     assert tv > sv / 2
-    r = verify_identity(sp.sqrt(x**2), x, seed=0, timeout=TIMEOUT)
+    r = verify_identity(sp.sqrt(x**2), x, seed=0)
     assert r.status == "refuted"
     assert sp.sympify(r.counterexample["x"]) < 0
 
