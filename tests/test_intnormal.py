@@ -97,10 +97,12 @@ def test_reversed_infinite_ranges_are_turned_round():
     assert integral_normal_form(sp.Integral(g, (e, oo, 0))) != 0
     assert integral_normal_form(sp.Integral(g, (e, 0, -oo)) + sp.Integral(g, (e, -oo, 0))) == 0
     # over two variables there is no numeric cross-check after a proof: a false 0 must not be
-    # proved (int_oo^0 int_0^oo of a positive function is negative)
+    # proved (int_oo^0 int_0^oo of a positive function is negative). The exact stage settles
+    # that in a second; the 2-D quadrature at 30-120 digits that would then refute it takes
+    # minutes, so a 20 s safety net ends it as `error` (no verdict), which is no proof either.
     h = sp.exp(-e) / (1 + e**2) * sp.exp(-f) / (1 + f**2)
-    check = verify_identity(sp.Integral(h, (e, oo, 0), (f, 0, oo)), 0)
-    assert check.status != Status.PROVED, check
+    check = verify_identity(sp.Integral(h, (e, oo, 0), (f, 0, oo)), 0, timeout=20)
+    assert check.status in (Status.REFUTED, Status.UNDECIDED, Status.ERROR), check
 
 
 def test_complex_paths_are_left_alone():
