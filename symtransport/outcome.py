@@ -25,7 +25,8 @@ __all__ = ["Outcome", "as_outcome"]
 class Outcome:
     """The result of a claim's check.
 
-    ``status``: proved, verified, refuted or undecided. ``method``: how it was decided.
+    ``status``: proved, verified, refuted, undecided, or error (no verdict: a crash or the
+    wall-clock safety net). ``method``: how it was decided.
     ``examples``: random instances evaluated (numeric points or property examples).
     ``max_residual``: the largest relative residual seen, if any. ``counterexample``: None, or
     names mapped to values as strings. ``explanation``: a sentence or two. ``steps``: for

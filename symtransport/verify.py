@@ -66,7 +66,8 @@ WALL_CLOCK = "wall-clock limit"
 class IdentityCheck:
     """The verdict of :func:`verify_identity`.
 
-    ``status``: proved, verified, refuted or undecided. ``method``: the stage that decided.
+    ``status``: proved, verified, refuted, undecided, or error when the wall-clock safety net
+    stopped the check (no verdict). ``method``: the stage that decided.
     ``residual``: the largest relative difference seen at the numeric points (None when no
     point was evaluated). ``points``/``digits``: how many numeric instances were evaluated and
     at what precision (decimal digits, the highest used). ``counterexample``: None unless
