@@ -202,7 +202,7 @@ def verify_identity(
     if proved is not None:
         wanted = min(wanted, CROSS_CHECK_POINTS)
         if _has_multiple_integral([*left, *right]):
-            return _verdict(proved, exact, None, [], wanted, digits, decimals)
+            return _verdict(proved, None, [], wanted, digits, decimals)
     numeric = run_with_budget(
         numeric_stage,
         (
@@ -221,7 +221,7 @@ def verify_identity(
     if numeric.timed_out:
         return _stopped("numeric", timeout)
     results: list[PointResult] = numeric.messages
-    return _verdict(proved, exact, numeric, results, wanted, digits, decimals)
+    return _verdict(proved, numeric, results, wanted, digits, decimals)
 
 
 class _Decimals:
@@ -270,7 +270,6 @@ def _has_multiple_integral(exprs: list[sp.Basic]) -> bool:
 
 def _verdict(
     proved: str | None,
-    exact: BudgetRun,
     numeric: BudgetRun | None,
     results: list[PointResult],
     wanted: int,
