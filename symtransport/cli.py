@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from symtransport.claims import Claim
+from symtransport.claims import Claim, Expected
 from symtransport.derive import derive_dae, derive_flow, parse_matrix, parse_variables, render
 from symtransport.errors import InvalidArgument, SymtransportError
 from symtransport.export import compile_pdf, latex_document, require_pdflatex
@@ -265,7 +265,7 @@ _COLUMNS = (("id", 34), ("kind", 11), ("status", 10), ("expected", 9), ("seconds
 def _verdict(r: ClaimResult) -> str:
     if not r.ok:
         return "FAILED"
-    return "open" if r.expected == "open" else "ok"
+    return "open" if r.expected == Expected.OPEN else "ok"
 
 
 def _row(values: Sequence[str], out: TextIO) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from symtransport.errors import SymtransportError, UnsupportedError
 from symtransport.latex import escape, math_or_none, number
+from symtransport.claims import Expected
 from symtransport.runner import ClaimResult, Report
 
 __all__ = ["LatexError", "compile_pdf", "latex_document", "log_errors", "require_pdflatex"]
@@ -142,7 +143,7 @@ def _status(status: str) -> str:
 def _verdict(result: ClaimResult) -> str:
     if not result.ok:
         return r"\textcolor{error}{\textbf{does not meet its expectation}}"
-    if result.expected == "open":
+    if result.expected == Expected.OPEN:
         return "open question: meets its expectation (not settled unless refuted)"
     return "meets its expectation"
 
