@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from symtransport.claims import Expected
 from symtransport.errors import SymtransportError, UnsupportedError
 from symtransport.latex import escape, math_or_none, number
-from symtransport.claims import Expected
 from symtransport.runner import ClaimResult, Report
 
 __all__ = ["LatexError", "compile_pdf", "latex_document", "log_errors", "require_pdflatex"]
