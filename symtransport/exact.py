@@ -10,7 +10,7 @@ and linearity (:mod:`symtransport.intnormal`), evaluation of derivatives, integr
 when every entry becomes structurally 0 (or SymPy's assumption system says it is zero).
 
 The work is bounded by counts, not by the clock, so that the verdict is the same on any
-machine: each entry meets at most ``len(REWRITES)`` rewrites, and the two rewrites whose cost
+machine: each entry meets at most ``len(REWRITES)`` rewrites, and the rewrites whose cost
 SymPy cannot bound are only tried on small enough input (``count_ops``):
 
 * a ``Limit`` at infinity is evaluated by SymPy's ``limit`` (the Gruntz algorithm, whose cost
