@@ -43,7 +43,8 @@ __all__ = [
 ]
 
 
-def _show(value: Any, limit: int = 200) -> str:
+def shown(value: Any, limit: int = 200) -> str:
+    """``str(value)``, cut to ``limit`` characters with ``...`` (for error messages)."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -146,15 +147,15 @@ def exact_scalar(value: Any, name: str) -> sp.Expr:
     if isinstance(value, sp.Basic):
         if not isinstance(value, sp.Expr) or isinstance(value, sp.MatrixBase):
             raise InvalidArgument(
-                f"{name}={_show(value)} is a {type(value).__name__}; expected a scalar SymPy "
+                f"{name}={shown(value)} is a {type(value).__name__}; expected a scalar SymPy "
                 "expression."
             )
         out = exact_expression(value)
         if out.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            raise InvalidArgument(f"{name}={_show(value)} is not finite; expected a finite value.")
+            raise InvalidArgument(f"{name}={shown(value)} is not finite; expected a finite value.")
         if out.is_extended_real is False:
             raise InvalidArgument(
-                f"{name}={_show(value)} is not real; expected a real number or a real "
+                f"{name}={shown(value)} is not real; expected a real number or a real "
                 "expression (declare symbols real=True or positive=True)."
             )
         return out

@@ -47,6 +47,7 @@ from scipy import integrate as sp_integrate
 from symtransport.budget import run_with_budget
 from symtransport.calculus import gaussian_density
 from symtransport.decimals import exact_expression, exact_scalar
+from symtransport.decimals import shown as _show
 from symtransport.errors import InvalidArgument, UnsupportedError
 from symtransport.gaussint import gaussian_integral
 from symtransport.mpeval import compile_mp
@@ -85,11 +86,6 @@ _RESERVED = ("t",)
 # --------------------------------------------------------------------------------------------
 # Small helpers: entries, matrices, decisions
 # --------------------------------------------------------------------------------------------
-
-
-def _show(value: Any, limit: int = 200) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_scalar(value: Any) -> bool:

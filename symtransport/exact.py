@@ -67,8 +67,9 @@ def _unbounded(node: sp.Basic) -> bool:
 
 def _doit(e: sp.Expr) -> sp.Expr:
     """``e.doit()``, leaving the limits and integrals of :func:`_unbounded` as they are."""
-    large = {node: sp.Dummy("unevaluated") for node in e.atoms(sp.Limit, sp.Integral)}
-    large = {node: d for node, d in large.items() if _unbounded(node)}
+    large = {
+        node: sp.Dummy("unevaluated") for node in e.atoms(sp.Limit, sp.Integral) if _unbounded(node)
+    }
     if not large:
         return e.doit()
     return e.xreplace(large).doit().xreplace({d: node for node, d in large.items()})
