@@ -21,6 +21,11 @@ Kinds (``KINDS``): ``identity`` (one identity), ``derivation`` (a chain of equal
 ``property`` (a numeric check over random instances, with an example count), ``measurement``
 (a measured number against a stated bound), ``conjecture`` (a search for a counterexample).
 
+Scope (:mod:`symtransport.scope`): what the statement quantifies over, ``general`` (the
+default: every density, every parameter), ``family``, ``instances`` or ``sampled``. A claim
+is ``proved`` only when a check at its statement's scope is proved; proofs that cover less
+cap it at ``verified`` (:func:`symtransport.outcome.cap`).
+
 Expected outcomes (``EXPECTED``): ``holds`` is met by proved or verified; ``refuted`` (an
 erratum as printed in the paper, id ``<id>-as-printed``) is met by refuted; ``open`` (nobody has
 settled it) is met by undecided or refuted, and is counted apart from ``ok`` in summaries.
@@ -35,7 +40,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from symtransport.errors import InvalidArgument
-from symtransport.outcome import Outcome, as_outcome
+from symtransport.outcome import Outcome, as_outcome, cap
+from symtransport.scope import Scope, as_scope
 from symtransport.status import Status
 from symtransport.verify import SAFETY_NET
 
@@ -145,6 +151,7 @@ class Claim:
     examples: int = 20
     timeout: float = CLAIM_SAFETY_NET
     module: str = ""
+    scope: Scope = Scope.GENERAL
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not CLAIM_ID.fullmatch(self.id):
@@ -153,6 +160,7 @@ class Claim:
             )
         object.__setattr__(self, "kind", _member(Kind, self.kind, "kind", self.id))
         object.__setattr__(self, "expected", _member(Expected, self.expected, "expected", self.id))
+        object.__setattr__(self, "scope", as_scope(self.scope, f"scope of claim {self.id}"))
         for name in ("title", "source", "statement"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise InvalidArgument(
@@ -175,8 +183,8 @@ class Claim:
             raise InvalidArgument(f"check={self.check!r} for claim {self.id} is not callable")
 
     def run(self, ctx: CheckContext) -> Outcome:
-        """Run the check and normalise its result."""
-        return as_outcome(self.check(ctx))
+        """Run the check, normalise its result and hold it to the statement's scope."""
+        return cap(as_outcome(self.check(ctx)), self.scope)
 
 
 def claim(
@@ -189,8 +197,10 @@ def claim(
     expected: Expected | str = Expected.HOLDS,
     examples: int = 20,
     timeout: float = CLAIM_SAFETY_NET,
+    scope: Scope | str = Scope.GENERAL,
 ) -> Callable[[Callable[[CheckContext], Any]], Claim]:
-    """Decorator turning a check function ``f(ctx) -> result`` into a :class:`Claim`."""
+    """Decorator turning a check function ``f(ctx) -> result`` into a :class:`Claim`;
+    ``scope`` is the scope of its statement (module docstring)."""
 
     def wrap(check: Callable[[CheckContext], Any]) -> Claim:
         return Claim(
@@ -204,6 +214,7 @@ def claim(
             examples,
             timeout,
             getattr(check, "__module__", ""),
+            as_scope(scope, f"scope of claim {id}"),
         )
 
     return wrap

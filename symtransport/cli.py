@@ -79,7 +79,7 @@ exit codes: 0 written; 2 bad input, or matplotlib missing (pip install "symtrans
 
 LIST_EXAMPLES = """\
 examples:
-  symtransport list                           id, kind, expected outcome, source
+  symtransport list                           id, kind, scope, expected outcome, source
   symtransport list --format markdown         the table of the README
   symtransport list proofs/my_claims.py --format json
 """
@@ -260,7 +260,20 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     _progress_option(parser)
 
 
-_COLUMNS = (("id", 34), ("kind", 11), ("status", 10), ("expected", 9), ("seconds", 8))
+_COLUMNS = (
+    ("id", 34),
+    ("kind", 11),
+    ("status", 10),
+    ("scope", 10),
+    ("expected", 9),
+    ("seconds", 8),
+)
+NARROWER = "*"  # marks a scope narrower than the claim's statement
+
+
+def _scope_cell(r: ClaimResult) -> str:
+    """The scope the evidence covered, marked when it is narrower than the statement's."""
+    return f"{r.scope}{'' if r.scope.covers(r.statement_scope) else NARROWER}"
 
 
 def _verdict(r: ClaimResult) -> str:
@@ -277,7 +290,10 @@ def _row(values: Sequence[str], out: TextIO) -> None:
 
 
 def _result_row(r: ClaimResult, out: TextIO) -> None:
-    _row([r.id, r.kind, r.status, r.expected, f"{r.seconds:.1f}", _verdict(r)], out)
+    _row(
+        [r.id, r.kind, r.status, _scope_cell(r), r.expected, f"{r.seconds:.1f}", _verdict(r)],
+        out,
+    )
     if not r.ok:
         print(f"    {r.explanation}", file=out)
 
@@ -312,10 +328,17 @@ def _run(args: argparse.Namespace, table: TextIO | None) -> Report:
 def _summary_line(report: Report) -> str:
     s = report.summary()
     by_status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items() if n)
-    return (
+    line = (
         f"{s['total']} claims: {s['ok']} ok, {s['open']} open, {s['failed']} failed "
         f"({by_status}) in {s['seconds']:.1f} s"
     )
+    narrower = sum(not r.scope.covers(r.statement_scope) for r in report.results)
+    if narrower:
+        line += (
+            f"\n{NARROWER} {narrower} claim(s) checked at a scope narrower than their "
+            "statement's: at most verified (symtransport list shows each statement's scope)"
+        )
+    return line
 
 
 def _write(path: str, text: str, option: str) -> None:
@@ -418,9 +441,9 @@ def _cell(text: str) -> str:
 
 def claims_table(claims: Sequence[Claim]) -> str:
     """The markdown claims table of the README."""
-    lines = ["| id | kind | expected | source | title |", "|---|---|---|---|---|"]
+    lines = ["| id | kind | scope | expected | source | title |", "|---|---|---|---|---|---|"]
     lines += [
-        f"| `{c.id}` | {c.kind} | {c.expected} | {_cell(c.source)} | {_cell(c.title)} |"
+        f"| `{c.id}` | {c.kind} | {c.scope} | {c.expected} | {_cell(c.source)} | {_cell(c.title)} |"
         for c in claims
     ]
     return "\n".join(lines)
@@ -431,11 +454,11 @@ def _list(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         print(claims_table(claims))
     elif args.format == "json":
-        fields = ("id", "title", "source", "statement", "kind", "expected", "examples")
+        fields = ("id", "title", "source", "statement", "kind", "scope", "expected", "examples")
         print(json.dumps([{f: getattr(c, f) for f in fields} for c in claims], indent=2))
     else:
         for c in claims:
-            print(f"{c.id:<34} {c.kind:<11} {c.expected:<8} {c.source}")
+            print(f"{c.id:<34} {c.kind:<11} {c.scope:<10} {c.expected:<8} {c.source}")
     return 0
 
 

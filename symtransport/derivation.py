@@ -18,6 +18,7 @@ from typing import Any
 import sympy as sp
 
 from symtransport.errors import InvalidArgument
+from symtransport.scope import Scope
 from symtransport.status import Status, weakest
 from symtransport.verify import SAFETY_NET, IdentityCheck, verify_identity
 
@@ -156,9 +157,13 @@ class Derivation:
         """Whether every step carries a check."""
         return bool(self.steps) and all(s.check is not None for s in self.steps)
 
-    def verify(self, *, seed: int = 0, timeout: float = SAFETY_NET) -> Derivation:
+    def verify(
+        self, *, seed: int = 0, timeout: float = SAFETY_NET, scope: Scope | str = Scope.GENERAL
+    ) -> Derivation:
         """Check every step not yet checked; returns ``self``. ``timeout`` is each step's
-        wall-clock safety net (a step it stops has status ``error``; it decides no verdict)."""
+        wall-clock safety net (a step it stops has status ``error``; it decides no verdict).
+        ``scope``: what the derivation covers, as :func:`symtransport.verify_identity`'s
+        ``scope`` (``instances`` when it was built on fixed examples)."""
         if not self.steps:
             raise InvalidArgument(f"derivation {self.title!r} has no steps: add one with .step()")
         previous = self.start
@@ -172,6 +177,7 @@ class Derivation:
                     functions=self.functions,
                     seed=seed + i,
                     timeout=timeout,
+                    scope=scope,
                 )
                 self.steps[i] = Step(s.expr, s.reason, s.cite, check, s.rewrite)
             previous = s.expr
@@ -212,14 +218,15 @@ class Derivation:
         return "$\\displaystyle " + self.to_latex().replace("align*", "aligned") + "$"
 
     def to_json(self) -> list[dict[str, Any]]:
-        """``[{"expr", "latex", "reason", "status"}, ...]``; the first entry is ``e0``
-        with status ``"given"`` (it is the starting point, not a claim)."""
+        """``[{"expr", "latex", "reason", "status", "scope"}, ...]``; the first entry is ``e0``
+        with status ``"given"`` and scope null (it is the starting point, not a claim)."""
         out = [
             {
                 "expr": str(self.start),
                 "latex": sp.latex(self.start),
                 "reason": self.start_reason,
                 "status": GIVEN,
+                "scope": None,
             }
         ]
         for s in self.steps:
@@ -229,6 +236,7 @@ class Derivation:
                     "latex": sp.latex(s.expr),
                     "reason": s.annotation,
                     "status": str(s.check.status) if s.check else "unchecked",
+                    "scope": str(s.check.scope) if s.check else None,
                 }
             )
         return out

@@ -17,7 +17,8 @@ SymPy cannot bound are only tried on small enough input (``count_ops``):
   there grows fast with the size of its argument: a second on an 80-operation mixture map, a
   minute on a 95-operation one) only when its argument has at most :data:`LIMIT_OPS`
   operations; larger ones stay unevaluated for the numeric stage, which extrapolates them.
-  Limits at a finite point (series expansions, seconds on the bundled maps) are always tried;
+  Limits at a finite point (series expansions, seconds on the bundled maps) are always tried,
+  those of generic smooth functions first by continuity (:mod:`symtransport.continuous_limits`);
 * SymPy's integrator (Risch, Meijer G, heuristics: minutes or hours on a convolution such as
   ``int (1 + u^2/3)^-2 exp(-(x - u)^2/(2t)) du``) only meets integrals of rational functions
   of their variables (partial fractions: polynomial work); Gaussian integrals have closed forms
@@ -41,6 +42,7 @@ from typing import Any
 
 import sympy as sp
 
+from symtransport.continuous_limits import limit_by_continuity
 from symtransport.gaussint import gaussian_integrals
 from symtransport.intnormal import integral_normal_form
 
@@ -65,14 +67,40 @@ def _unbounded(node: sp.Basic) -> bool:
     return False
 
 
+def _derivatives(e: sp.Expr) -> sp.Expr:
+    """``e`` with its derivatives carried out (under integral signs by Leibniz's rule)."""
+    return e.replace(lambda n: isinstance(n, sp.Derivative), lambda n: n.doit(deep=False))
+
+
+def _continuity(e: sp.Expr, densities: frozenset[str]) -> sp.Expr:
+    """``e`` with its limits of generic smooth functions taken by continuity
+    (:mod:`symtransport.continuous_limits`), where that rule applies."""
+
+    def take(node: sp.Limit) -> sp.Expr:
+        value = limit_by_continuity(node, densities)
+        return node if value is None else value
+
+    return e.replace(lambda n: isinstance(n, sp.Limit), take)
+
+
 def _doit(e: sp.Expr) -> sp.Expr:
-    """``e.doit()``, leaving the limits and integrals of :func:`_unbounded` as they are."""
-    large = {
-        node: sp.Dummy("unevaluated") for node in e.atoms(sp.Limit, sp.Integral) if _unbounded(node)
-    }
+    """``e.doit()``, leaving the limits and integrals of :func:`_unbounded` as they are.
+
+    Derivatives are carried out first, while every integral is still in place (SymPy moves a
+    derivative under the integral sign without integrating: Leibniz's rule). What stays
+    unevaluated is then masked by an undefined function of its free symbols, never by a
+    constant: a derivative of the mask in a variable it depends on stays a derivative, and is
+    not silently 0.
+    """
+    e = _derivatives(e)
+    large = [node for node in e.atoms(sp.Limit, sp.Integral) if _unbounded(node)]
     if not large:
         return e.doit()
-    return e.xreplace(large).doit().xreplace({d: node for node, d in large.items()})
+    masks = {
+        node: sp.Function(f"unevaluated{k}")(*sorted(node.free_symbols, key=str))
+        for k, node in enumerate(large)
+    }
+    return e.xreplace(masks).doit().xreplace({m: node for node, m in masks.items()})
 
 
 def _bounded_cancel(e: sp.Expr) -> sp.Expr:
@@ -129,17 +157,26 @@ def exp_normal_form(e: sp.Expr) -> sp.Expr:
     return sp.Add(*(_coefficient_normal_form(sp.Add(*cs)) * ex for ex, cs in groups.items()))
 
 
-# (name, rewrite, chained): a chained rewrite's result feeds the next rewrite; an unchained
-# one is only tried on the current expression
-REWRITES: tuple[tuple[str, Callable[[sp.Expr], sp.Expr], bool], ...] = (
-    ("gaussian integrals", gaussian_integrals, True),
-    ("integral normal form", lambda e: integral_normal_form(e) if e.has(sp.Integral) else e, False),
-    ("doit", _doit, True),
-    ("exp normal form", exp_normal_form, False),
-    ("expand", sp.expand, True),
-    ("cancel", _bounded_cancel, True),
-    ("log-power rules", _log_power_rules, True),
-    ("simplify", _bounded_simplify, True),
+# (name, rewrite, chained): a rewrite is called with the expression and the names of the
+# generic functions that stand for regular densities (:mod:`symtransport.intnormal`); a chained
+# rewrite's result feeds the next rewrite, an unchained one is only tried on the current
+# expression
+Rewrite = Callable[[sp.Expr, frozenset[str]], sp.Expr]
+REWRITES: tuple[tuple[str, Rewrite, bool], ...] = (
+    ("gaussian integrals", lambda e, _: gaussian_integrals(e), True),
+    (
+        "integral normal form",
+        lambda e, densities: (
+            integral_normal_form(_derivatives(e), densities) if e.has(sp.Integral) else e
+        ),
+        False,
+    ),
+    ("doit", lambda e, densities: _doit(_continuity(e, densities)), True),
+    ("exp normal form", lambda e, _: exp_normal_form(e), False),
+    ("expand", lambda e, _: sp.expand(e), True),
+    ("cancel", lambda e, _: _bounded_cancel(e), True),
+    ("log-power rules", lambda e, _: _log_power_rules(e), True),
+    ("simplify", lambda e, _: _bounded_simplify(e), True),
 )
 
 
@@ -147,8 +184,11 @@ def _is_zero(e: sp.Expr) -> bool:
     return e == 0 or e.is_zero is True
 
 
-def exact_stage(differences: Sequence[sp.Expr]) -> Iterator[tuple[Any, ...]]:
+def exact_stage(
+    differences: Sequence[sp.Expr], densities: frozenset[str] = frozenset()
+) -> Iterator[tuple[Any, ...]]:
     """Yield ``("entry", index, rewrite)`` for each entry proved zero, then ``("proved", method)``.
+    ``densities``: the generic functions that stand for regular densities.
 
     ``method`` names the last rewrite any entry needed. Stops at the first entry that no rewrite
     reduces to zero (yielding ``("stuck", index)``), since one such entry already rules out a
@@ -162,7 +202,7 @@ def exact_stage(differences: Sequence[sp.Expr]) -> Iterator[tuple[Any, ...]]:
             if used is not None:
                 break
             try:
-                result = rewrite(current)
+                result = rewrite(current, densities)
             except (ValueError, TypeError, NotImplementedError, sp.PolynomialError):
                 continue  # a rewrite that cannot handle the expression makes no progress
             if _is_zero(result):

@@ -108,6 +108,13 @@ example; or a measured number lies within its stated bound.
 \status{undecided}: neither, never counted as settled. A claim \emph{meets its expectation}
 when it holds (proved or verified), when an erratum as printed is refuted, or when an open
 question stays undecided or is refuted.
+
+Every check also states its \emph{scope}, what it covered: \textsf{general} (the statement as
+quantified: generic functions for arbitrary densities, which stand for every smooth, positive,
+bounded density with finite moments, and symbols for every parameter), \textsf{family}
+(symbolic parameters of a named family), \textsf{instances} (named fixed examples) or
+\textsf{sampled} (random draws). A claim is proved only when a check at the scope of its
+statement is proved; evidence of a narrower scope, marked~$^*$, caps it at verified.
 """
 
 
@@ -164,6 +171,10 @@ def _claim_section(result: ClaimResult) -> str:
             f"{escape(result.kind)}; expected: {escape(result.expected)}; "
             f"status: {_status(result.status)} ({_verdict(result)})",
         ),
+        _field(
+            "Scope",
+            f"statement: {escape(result.statement_scope)}; checked: {_scope(result)}",
+        ),
     ]
     if result.method:
         lines.append(_field("Method", escape(result.method)))
@@ -212,6 +223,12 @@ def _counterexample(values: dict[str, Any]) -> str:
     )
 
 
+def _scope(result: ClaimResult) -> str:
+    """The scope the evidence covered, starred when narrower than the statement's."""
+    narrower = not result.scope.covers(result.statement_scope)
+    return escape(result.scope) + ("$^*$" if narrower else "")
+
+
 def _steps(steps: Sequence[dict[str, Any]]) -> str:
     items = []
     for step in steps:
@@ -221,7 +238,8 @@ def _steps(steps: Sequence[dict[str, Any]]) -> str:
             rf"\item {relation}{_math(latex)}"
             "\n"
             rf"{{\small {escape(step.get('reason', ''))}\hfill "
-            rf"{_status(str(step.get('status', '')))}}}"
+            rf"{_status(str(step.get('status', '')))}"
+            rf"{' (' + escape(str(step['scope'])) + ')' if step.get('scope') else ''}}}"
         )
     return "\\begin{enumerate}\n" + "\n".join(items) + "\n\\end{enumerate}"
 
@@ -230,12 +248,12 @@ def _summary_table(results: Sequence[ClaimResult]) -> str:
     met = {True: "yes", False: r"\textbf{no}"}
     rows = [
         rf"\hyperref[{_ref(r.id)}]{{{_id(r.id)}}} & {escape(r.kind)} & {_status(r.status)} & "
-        rf"{escape(r.expected)} & {met[r.ok]} \\"
+        rf"{_scope(r)} & {escape(r.expected)} & {met[r.ok]} \\"
         for r in results
     ]
     return (
-        "\\begin{longtable}{lllll}\n\\toprule\n"
-        "claim & kind & status & expected & met \\\\\n\\midrule\n\\endhead\n"
+        "\\begin{longtable}{llllll}\n\\toprule\n"
+        "claim & kind & status & scope & expected & met \\\\\n\\midrule\n\\endhead\n"
         + "\n".join(rows)
         + "\n\\bottomrule\n\\end{longtable}\n"
     )

@@ -11,6 +11,12 @@ precision, and a density member integrates to exactly 1.
     a mixture of 1 to 3 skew-normal components on R^n,
     ``sum_k w_k * 2 * N(u; m_k, S_k) * Phi(a_k . (u - m_k))`` with ``Phi(z) = erfc(-z/sqrt 2)/2``,
     which is smooth, strictly positive and normalised for every skewness vector ``a_k``.
+    Where the function sits inside an integral (``closed_form=True``), its 1 or 2 components are
+    instead Gaussians times a positive quadratic,
+    ``w_k (c_k + (a_k . (u - m_k))^2) N(u; m_k, S_k) / (c_k + a_k^T S_k a_k)``: just as far
+    from Gaussian (``log`` of the quadratic has non-zero third derivatives), and their integrals
+    against Gaussian kernels have closed forms (:mod:`symtransport.gaussint`), where a skew
+    normal's need quadrature at up to 120 digits (tens of seconds per point).
 ``positive``
     a positive multiple ``c * density`` with ``c`` in [1/4, 4]: smooth, positive, unnormalised.
 ``smooth``
@@ -29,7 +35,24 @@ import sympy as sp
 
 from symtransport.errors import InvalidArgument
 
-__all__ = ["FAMILIES", "FunctionInstance", "draw_instance", "family_names"]
+__all__ = [
+    "DEFAULT_FAMILY",
+    "FAMILIES",
+    "REGULAR",
+    "FunctionInstance",
+    "draw_instance",
+    "family_names",
+]
+
+#: the family of a generic function no ``functions=`` entry names
+DEFAULT_FAMILY = "density"
+
+#: the families whose functions are *regular densities*: smooth, positive, bounded, with
+#: finite moments of all orders. A generic function of one of these families stands, in a
+#: general statement, for every such function; the exact stage may use those properties
+#: (the convergence of moments, :mod:`symtransport.intnormal`), and every member drawn for
+#: the numeric stage has them.
+REGULAR = frozenset({"density", "positive"})
 
 
 @dataclass(frozen=True)
@@ -67,9 +90,11 @@ def _gaussian(u: sp.Matrix, mean: sp.Matrix, cov: sp.Matrix) -> sp.Expr:
     return sp.exp(-quad / 2) / sp.sqrt((2 * sp.pi) ** n * cov.det())
 
 
-def _density(rng: random.Random, u: sp.Matrix) -> sp.Expr:
+def _density(rng: random.Random, u: sp.Matrix, closed_form: bool = False) -> sp.Expr:
     n = u.shape[0]
-    k = rng.choice([1, 2, 2, 3])
+    # closed-form members have at most 2 components: a product of two generic densities in an
+    # integral is then at most 4 Gaussian terms, not 9
+    k = rng.choice([1, 2] if closed_form else [1, 2, 2, 3])
     raw = [sp.Integer(rng.randint(1, 6)) for _ in range(k)]
     weights = [w / sum(raw) for w in raw]
     total = sp.Integer(0)
@@ -78,15 +103,20 @@ def _density(rng: random.Random, u: sp.Matrix) -> sp.Expr:
         cov = _spd_matrix(rng, n)
         skew = sp.Matrix([_rational(rng, -2.0, 2.0) for _ in range(n)])
         z = (skew.T * (u - mean))[0, 0]
-        total += w * _gaussian(u, mean, cov) * sp.erfc(-z / sp.sqrt(2))
+        if closed_form:
+            offset = _rational(rng, 0.1, 1.0)
+            variance = (skew.T * cov * skew)[0, 0]
+            total += w * (offset + z**2) / (offset + variance) * _gaussian(u, mean, cov)
+        else:
+            total += w * _gaussian(u, mean, cov) * sp.erfc(-z / sp.sqrt(2))
     return total
 
 
-def _positive(rng: random.Random, u: sp.Matrix) -> sp.Expr:
-    return _rational(rng, 0.25, 4.0) * _density(rng, u)
+def _positive(rng: random.Random, u: sp.Matrix, closed_form: bool = False) -> sp.Expr:
+    return _rational(rng, 0.25, 4.0) * _density(rng, u, closed_form)
 
 
-def _smooth(rng: random.Random, u: sp.Matrix) -> sp.Expr:
+def _smooth(rng: random.Random, u: sp.Matrix, closed_form: bool = False) -> sp.Expr:
     n = u.shape[0]
     total = sp.Integer(0)
     for _ in range(rng.choice([1, 2])):
@@ -106,7 +136,7 @@ def _smooth(rng: random.Random, u: sp.Matrix) -> sp.Expr:
     return total
 
 
-FAMILIES: dict[str, Callable[[random.Random, sp.Matrix], sp.Expr]] = {
+FAMILIES: dict[str, Callable[[random.Random, sp.Matrix, bool], sp.Expr]] = {
     "density": _density,
     "positive": _positive,
     "smooth": _smooth,
@@ -118,13 +148,17 @@ def family_names() -> list[str]:
     return sorted(FAMILIES)
 
 
-def draw_instance(name: str, family: str, arity: int, rng: random.Random) -> FunctionInstance:
-    """A random member of ``family`` with ``arity`` arguments, standing in for function ``name``."""
+def draw_instance(
+    name: str, family: str, arity: int, rng: random.Random, closed_form: bool = False
+) -> FunctionInstance:
+    """A random member of ``family`` with ``arity`` arguments, standing in for function ``name``;
+    ``closed_form``: a member whose integrals against Gaussians have closed forms, where the
+    family has such members (module docstring)."""
     if family not in FAMILIES:
         raise InvalidArgument(
             f"functions[{name!r}]={family!r} is not a known function family; "
             f"use one of {family_names()}"
         )
     variables: Sequence[sp.Symbol] = sp.symbols(f"u1:{arity + 1}", real=True)
-    expr = FAMILIES[family](rng, sp.Matrix(variables))
+    expr = FAMILIES[family](rng, sp.Matrix(variables), closed_form)
     return FunctionInstance(name=name, family=family, lam=sp.Lambda(tuple(variables), expr))

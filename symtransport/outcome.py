@@ -3,22 +3,24 @@
 A claim's check function may return an :class:`~symtransport.verify.IdentityCheck`, a
 :class:`~symtransport.derivation.Derivation`, an :class:`Outcome`, or a list of these (the
 claim then holds only as strongly as its weakest part). :func:`as_outcome` turns any of them
-into an :class:`Outcome`.
+into an :class:`Outcome`; :func:`cap` then holds it to the scope of the claim's statement
+(:mod:`symtransport.scope`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from symtransport.derivation import Derivation
 from symtransport.errors import InvalidArgument
+from symtransport.scope import Scope, as_scope, widest
 from symtransport.status import Status, weakest
 from symtransport.verify import IdentityCheck
 
-__all__ = ["Outcome", "as_outcome"]
+__all__ = ["Outcome", "as_outcome", "cap"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,11 @@ class Outcome:
     ``examples``: random instances evaluated (numeric points or property examples).
     ``max_residual``: the largest relative residual seen, if any. ``counterexample``: None, or
     names mapped to values as strings. ``explanation``: a sentence or two. ``steps``: for
-    derivations, the JSON steps (``expr``, ``latex``, ``reason``, ``status``).
+    derivations, the JSON steps (``expr``, ``latex``, ``reason``, ``status``, ``scope``).
+    ``scope``: what the evidence covered (:mod:`symtransport.scope`; ``instances`` unless
+    said). ``checks``: one JSON object per part (``status``, ``scope``, ``method``,
+    ``examples``, ``max_residual``, ``explanation``); empty for a single check, which is its
+    own part (:attr:`parts`).
     """
 
     status: Status
@@ -40,9 +46,12 @@ class Outcome:
     counterexample: dict[str, str] | None = None
     explanation: str = ""
     steps: list[dict[str, Any]] = field(default_factory=list)
+    scope: Scope = Scope.INSTANCES
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
+        object.__setattr__(self, "scope", as_scope(self.scope))
         if self.max_residual is not None:
             residual = float(self.max_residual)
             # JSON has no infinity: an unbounded residual is reported as null (the status and
@@ -53,6 +62,31 @@ class Outcome:
                 self, "counterexample", {str(k): str(v) for k, v in self.counterexample.items()}
             )
 
+    @property
+    def parts(self) -> list[dict[str, Any]]:
+        """The checks this outcome summarises, as JSON objects (itself when it is one)."""
+        if self.checks:
+            return self.checks
+        return [
+            {
+                "status": str(self.status),
+                "scope": str(self.scope),
+                "method": self.method,
+                "examples": self.examples,
+                "max_residual": self.max_residual,
+                "explanation": self.explanation,
+            }
+        ]
+
+
+def _evidence_scope(statuses: Sequence[Status], scopes: Sequence[Scope]) -> Scope:
+    """The scope of the evidence behind the weakest status: every part's when all hold (each
+    supports the statement), else that of the parts that decided (a counterexample's)."""
+    status = weakest(statuses)
+    if status.holds:
+        return widest(scopes)
+    return widest(sc for st, sc in zip(statuses, scopes, strict=True) if st == status)
+
 
 def _from_check(check: IdentityCheck) -> Outcome:
     return Outcome(
@@ -62,6 +96,7 @@ def _from_check(check: IdentityCheck) -> Outcome:
         check.residual,
         check.counterexample,
         check.explanation,
+        scope=check.scope,
     )
 
 
@@ -80,6 +115,8 @@ def _from_derivation(d: Derivation) -> Outcome:
         checks[weakest_step - 1].counterexample,
         f"weakest step {weakest_step}: {checks[weakest_step - 1].explanation}",
         d.to_json(),
+        _evidence_scope([c.status for c in checks], [c.scope for c in checks]),
+        [p for c in checks for p in _from_check(c).parts],
     )
 
 
@@ -97,6 +134,8 @@ def _combine(parts: Sequence[Outcome]) -> Outcome:
         first.counterexample,
         first.explanation,
         steps,
+        _evidence_scope([p.status for p in parts], [p.scope for p in parts]),
+        [c for p in parts for c in p.parts],
     )
 
 
@@ -113,4 +152,19 @@ def as_outcome(value: Any) -> Outcome:
     raise InvalidArgument(
         f"a check returned {type(value).__name__}; return an IdentityCheck, a Derivation, an "
         "Outcome, or a non-empty list of them"
+    )
+
+
+def cap(outcome: Outcome, statement: Scope | str) -> Outcome:
+    """``outcome`` held to a statement of scope ``statement``: a proof that covers less than
+    the statement (fixed Gaussians for a theorem about every density) is ``verified``, with
+    the scope said in the explanation; everything else is unchanged."""
+    statement = as_scope(statement)
+    if outcome.status != Status.PROVED or outcome.scope.covers(statement):
+        return outcome
+    return replace(
+        outcome,
+        status=Status.VERIFIED,
+        explanation=f"proved only at {outcome.scope} scope, narrower than the statement's "
+        f"{statement} scope, so verified: {outcome.explanation}",
     )

@@ -42,7 +42,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from symtransport.errors import InvalidArgument
-from symtransport.families import FunctionInstance, draw_instance
+from symtransport.families import DEFAULT_FAMILY, FunctionInstance, draw_instance
 from symtransport.gaussint import gaussian_integrals
 from symtransport.mpeval import NumericTrouble, compile_mp
 from symtransport.sampling import PointSampler
@@ -112,15 +112,40 @@ def generic_functions(exprs: Sequence[sp.Basic]) -> dict[str, int]:
     return arities
 
 
+def _inside_integrals_or_limits(exprs: Sequence[sp.Basic]) -> set[str]:
+    """Names of the generic functions applied inside an integral or a limit of ``exprs``: their
+    members are drawn without special functions (:func:`draw_instance`'s ``closed_form``), since
+    quadrature and extrapolation evaluate them hundreds of times at up to 120 digits."""
+    return {
+        app.func.__name__
+        for e in exprs
+        for node in e.atoms(sp.Integral, sp.Limit)
+        for app in node.atoms(AppliedUndef)
+    }
+
+
 def _substitute(e: sp.Basic, instances: Mapping[str, FunctionInstance]) -> sp.Basic:
-    """Replace generic functions by concrete instances and carry out the derivatives."""
+    """Replace generic functions by concrete instances and carry out the derivatives.
+
+    An integral that held a generic function is put in closed form where
+    :mod:`symtransport.gaussint` has one: the instance is a member drawn for this point, which
+    the exact stage never saw, so the check stays independent of the closed forms it used.
+    """
     # derivatives first, while the functions are still symbols: substituting a large instance
     # into a Subs or differentiating it symbolically is far costlier than doing it generically
     e = _carry_out_derivatives(e)
-    for func in {app.func for app in e.atoms(AppliedUndef)}:
-        if func.__name__ in instances:
-            e = e.replace(func, instances[func.__name__].lam)
-    return _inner_gaussian_layers(_carry_out_derivatives(e))
+
+    def concrete(node: sp.Basic) -> sp.Basic:
+        for func in {app.func for app in node.atoms(AppliedUndef)}:
+            if func.__name__ in instances:
+                node = node.replace(func, instances[func.__name__].lam)
+        return node
+
+    e = e.replace(
+        lambda n: isinstance(n, sp.Integral) and bool(n.atoms(AppliedUndef)),
+        lambda n: gaussian_integrals(_carry_out_derivatives(concrete(n)), partial=True),
+    )
+    return _inner_gaussian_layers(_carry_out_derivatives(concrete(e)))
 
 
 def _inner_gaussian_layers(e: sp.Basic) -> sp.Basic:
@@ -266,25 +291,34 @@ def numeric_stage(
     n_instances = _INSTANCES if arities else 1
     arguments = [*symbols, *(p.symbol for p in parameters)]
     fixed = [p.value for p in parameters]
-    compiled = []
-    drawn = []
-    substituted = []
-    for _ in range(n_instances):
-        instances = {
-            name: draw_instance(name, families.get(name, "density"), arity, rng)
+    integrated = _inside_integrals_or_limits([*lhs, *rhs])
+    # every member is drawn up front (the random stream stays the same), but substituted and
+    # compiled only when a point first uses it: a proof's cross-check needs 3 of the 4
+    drawn = [
+        {
+            name: draw_instance(
+                name, families.get(name, DEFAULT_FAMILY), arity, rng, name in integrated
+            )
             for name, arity in sorted(arities.items())
         }
-        exprs = [_substitute(e, instances) for e in [*lhs, *rhs]]
-        compiled.append(compile_mp(exprs, arguments))
-        drawn.append(instances)
-        substituted.append(exprs)
+        for _ in range(n_instances)
+    ]
+    substituted: dict[int, list[sp.Basic]] = {}
+    compiled: dict[int, Any] = {}
+
+    def prepared(which: int) -> Any:
+        if which not in compiled:
+            substituted[which] = [_substitute(e, drawn[which]) for e in [*lhs, *rhs]]
+            compiled[which] = compile_mp(substituted[which], arguments)
+        return compiled[which]
+
     entries: dict[tuple[int, int], Any] = {}
 
     def refute_one_entry(which: int, values: list[Any]) -> tuple[float | None, int] | None:
         """When the whole cannot be evaluated at a point, a certified difference in a single
         entry still refutes it: ``(residual, digits)`` of the first such entry, or None."""
         n = len(lhs)
-        if n < 2:
+        if n < 2 or which not in substituted:
             return None
         for i in range(n):
             key = (which, i)
@@ -308,7 +342,7 @@ def numeric_stage(
         values = [*(point[s] for s in symbols), *fixed]
         which = index % n_instances
         try:
-            kind, residual, used = ladder(compiled[which], values, digits, parameters)
+            kind, residual, used = ladder(prepared(which), values, digits, parameters)
         except (NumericTrouble, ArithmeticError, ValueError, TypeError) as exc:
             single = refute_one_entry(which, values)
             if single is None:

@@ -32,6 +32,7 @@ from hypothesis.strategies import SearchStrategy
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.errors import InvalidArgument, UnsupportedError
 from symtransport.outcome import Outcome
+from symtransport.scope import Scope, as_scope
 from symtransport.status import Status
 
 __all__ = ["check_property", "measure", "search_conjecture"]
@@ -161,6 +162,7 @@ def _refuted(search: _Search, method: str, what: str) -> Outcome:
         counterexample={"example": shown},
         explanation=f"the {what} fails at the (shrunk) example {shown}, found after "
         f"{search.counted()}.",
+        scope=Scope.SAMPLED,
     )
 
 
@@ -181,12 +183,15 @@ def check_property(
         return _refuted(search, "hypothesis: shrunk counterexample", what)
     if search.trouble:
         note = f"{search.trouble} ({search.counted()})."
-        return Outcome(Status.UNDECIDED, "hypothesis", search.tried, explanation=note)
+        return Outcome(
+            Status.UNDECIDED, "hypothesis", search.tried, explanation=note, scope=Scope.SAMPLED
+        )
     return Outcome(
         Status.VERIFIED,
         f"hypothesis: {search.tried} examples",
         search.tried,
         explanation=f"the {what} held at all {search.counted()}.",
+        scope=Scope.SAMPLED,
     )
 
 
@@ -210,19 +215,34 @@ def search_conjecture(
         "hypothesis search",
         search.tried,
         explanation=f"{note}no counterexample in {search.counted()}.",
+        scope=Scope.SAMPLED,
     )
 
 
-def measure(value: float, bound: float, relation: str = "<=", *, what: str = "value") -> Outcome:
-    """Compare a measured ``value`` with a stated ``bound`` (``value <relation> bound``)."""
+def measure(
+    value: float,
+    bound: float,
+    relation: str = "<=",
+    *,
+    what: str = "value",
+    scope: Scope | str = Scope.INSTANCES,
+) -> Outcome:
+    """Compare a measured ``value`` with a stated ``bound`` (``value <relation> bound``);
+    ``scope``: what the measurement covered (fixed examples by default)."""
     if relation not in _RELATIONS:
         raise InvalidArgument(f"relation={relation!r}; use one of {list(_RELATIONS)}")
     text = f"{what} = {value:.6g} (bound: {relation} {bound:.6g})"
     if _RELATIONS[relation](value, bound):
-        return Outcome(Status.VERIFIED, "measurement", explanation=f"{text}: within the bound.")
+        return Outcome(
+            Status.VERIFIED,
+            "measurement",
+            explanation=f"{text}: within the bound.",
+            scope=as_scope(scope),
+        )
     return Outcome(
         Status.REFUTED,
         "measurement",
         counterexample={what: repr(value), "bound": f"{relation} {bound!r}"},
         explanation=f"{text}: the bound does not hold.",
+        scope=as_scope(scope),
     )

@@ -36,6 +36,7 @@ from symtransport.claims import (
     meets,
 )
 from symtransport.errors import InvalidArgument
+from symtransport.scope import Scope
 from symtransport.status import Status
 from symtransport.verify import WALL_CLOCK
 
@@ -140,6 +141,12 @@ class ClaimResult:
     counterexample: dict[str, str] | None
     explanation: str
     steps: list[dict[str, Any]] = field(default_factory=list)
+    #: the scope the evidence covered (:mod:`symtransport.scope`)
+    scope: Scope = Scope.GENERAL
+    #: the scope of the claim's statement; a proof that covers less is capped at verified
+    statement_scope: Scope = Scope.GENERAL
+    #: one JSON object per check (status, scope, method, examples, max_residual, explanation)
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
@@ -157,6 +164,8 @@ def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
         "counterexample": outcome.counterexample,
         "explanation": outcome.explanation,
         "steps": outcome.steps,
+        "scope": outcome.scope,
+        "checks": outcome.parts,
     }
 
 
@@ -211,6 +220,9 @@ def run_claim(
         counterexample=found.get("counterexample"),
         explanation=found.get("explanation", ""),
         steps=found.get("steps", []),
+        scope=Scope(found.get("scope", claim.scope)),
+        statement_scope=claim.scope,
+        checks=found.get("checks", []),
     )
 
 
@@ -229,13 +241,16 @@ class Report:
 
     def summary(self) -> dict[str, Any]:
         """``total``, ``ok`` (met, not open), ``failed``, ``open`` (met open claims),
-        ``by_status`` and ``seconds``."""
+        ``by_status``, ``by_scope`` (the scope each claim's evidence covered), ``narrower``
+        (claims whose evidence covered less than their statement) and ``seconds``."""
         return {
             "total": len(self.results),
             "ok": sum(r.ok and r.expected != Expected.OPEN for r in self.results),
             "failed": sum(not r.ok for r in self.results),
             "open": sum(r.ok and r.expected == Expected.OPEN for r in self.results),
             "by_status": {str(s): sum(r.status == s for r in self.results) for s in Status},
+            "by_scope": {str(s): sum(r.scope == s for r in self.results) for s in Scope},
+            "narrower": sum(not r.scope.covers(r.statement_scope) for r in self.results),
             "seconds": round(self.seconds, 3),
         }
 
@@ -296,13 +311,16 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "counterexample": (dict, type(None)),
     "explanation": (str,),
     "steps": (list,),
+    "scope": (str,),
+    "statement_scope": (str,),
+    "checks": (list,),
 }
 
 
 def _result_from_json(i: int, row: Any) -> ClaimResult:
     if not isinstance(row, dict):
         raise InvalidArgument(f"claims[{i}] of the report is not an object")
-    values = {"steps": [], **{n: row[n] for n in _JSON_TYPES if n in row}}
+    values = {"steps": [], "checks": [], **{n: row[n] for n in _JSON_TYPES if n in row}}
     missing = [n for n in _JSON_TYPES if n not in values]
     if missing:
         raise InvalidArgument(f"claims[{i}] of the report lacks {', '.join(missing)}")
@@ -310,14 +328,27 @@ def _result_from_json(i: int, row: Any) -> ClaimResult:
         value = values[name]
         if not isinstance(value, types) or (name != "ok" and isinstance(value, bool)):
             raise InvalidArgument(f"claims[{i}].{name} of the report has the wrong type")
-    if not all(isinstance(s, dict) for s in values["steps"]):
-        raise InvalidArgument(f"claims[{i}].steps of the report is not a list of objects")
+    for name in ("steps", "checks"):
+        if not all(isinstance(s, dict) for s in values[name]):
+            raise InvalidArgument(f"claims[{i}].{name} of the report is not a list of objects")
     if not CLAIM_ID.fullmatch(values["id"]):
         raise InvalidArgument(f"claims[{i}].id={values['id']!r} of the report is not a claim id")
-    for name, enum in (("status", Status), ("expected", Expected), ("kind", Kind)):
+    enums = (
+        ("status", Status),
+        ("expected", Expected),
+        ("kind", Kind),
+        ("scope", Scope),
+        ("statement_scope", Scope),
+    )
+    for name, enum in enums:
         if values[name] not in {m.value for m in enum}:
             raise InvalidArgument(f"claims[{i}].{name}={values[name]!r} of the report is unknown")
         values[name] = enum(values[name])
+    if values["status"] == Status.PROVED and not values["scope"].covers(values["statement_scope"]):
+        raise InvalidArgument(
+            f"claims[{i}] of the report is proved at {values['scope']} scope, narrower than its "
+            f"statement's {values['statement_scope']}"
+        )
     if values["ok"] != meets(values["status"], values["expected"]):
         raise InvalidArgument(
             f"claims[{i}].ok of the report contradicts its status and expected outcome"

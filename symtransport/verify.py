@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
@@ -40,7 +40,7 @@ from symtransport.budget import BudgetRun, run_with_budget
 from symtransport.decimals import read_decimals
 from symtransport.errors import InvalidArgument
 from symtransport.exact import exact_stage
-from symtransport.families import family_names
+from symtransport.families import DEFAULT_FAMILY, REGULAR, family_names
 from symtransport.pointcheck import (
     ROUNDINGS,
     Parameter,
@@ -49,6 +49,7 @@ from symtransport.pointcheck import (
     generic_functions,
     numeric_stage,
 )
+from symtransport.scope import Scope, as_scope
 from symtransport.status import Status
 
 __all__ = ["IdentityCheck", "verify_identity"]
@@ -72,7 +73,10 @@ class IdentityCheck:
     point was evaluated). ``points``/``digits``: how many numeric instances were evaluated and
     at what precision (decimal digits, the highest used). ``counterexample``: None unless
     refuted; else each symbol's and each generic function's name mapped to the value or the
-    concrete instance used. ``explanation``: one or two sentences.
+    concrete instance used. ``explanation``: one or two sentences. ``scope``: what the
+    identity covers (:mod:`symtransport.scope`): ``general`` when its symbols and generic
+    functions stand for the statement as quantified, ``instances`` when fixed examples were
+    substituted into it, and so on.
     """
 
     status: Status
@@ -83,14 +87,16 @@ class IdentityCheck:
     counterexample: dict[str, str] | None
     explanation: str
     details: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    scope: Scope = Scope.GENERAL
 
     def __str__(self) -> str:
-        return f"{self.status} ({self.method}): {self.explanation}"
+        return f"{self.status} at {self.scope} scope ({self.method}): {self.explanation}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-native form."""
         return {
             "status": str(self.status),
+            "scope": str(self.scope),
             "method": self.method,
             "residual": self.residual,
             "points": self.points,
@@ -154,19 +160,25 @@ def verify_identity(
     timeout: float = SAFETY_NET,
     points: int = 24,
     digits: int = 30,
+    scope: Scope | str = Scope.GENERAL,
 ) -> IdentityCheck:
     """Check ``lhs == rhs`` for every point of the domain; see the module docstring.
 
     ``lhs``/``rhs``: SymPy expressions or matrices of equal shape (``Derivative``, ``Integral``,
     ``Limit`` and ``Sum`` allowed; floats read as decimals). ``constraints``: SymPy relations
     restricting the domain beyond the symbols' assumptions. ``functions``: the test family of
-    each undefined function (``"density"``, the default, ``"positive"`` or ``"smooth"``).
+    each undefined function (``"density"``, the default, ``"positive"`` or ``"smooth"``; the first
+    two stand for regular densities, :data:`symtransport.families.REGULAR`).
     ``seed``: the random stream. ``points``: numeric instances to try (the work budget of the
     numeric stage). ``digits``: the base precision, at least 30. The result is a deterministic
     function of these. ``timeout``: the wall-clock safety net in seconds; when it stops the
-    check, the status is ``error``.
+    check, the status is ``error``. ``scope``: what the identity covers of the statement it
+    checks (:mod:`symtransport.scope`). The default, ``general``, is right for an identity
+    checked as typed, for every value of its symbols and every function of its generic
+    functions' classes; say ``instances`` when fixed examples were put into it (a fixed
+    Gaussian for a theorem about every density), ``family`` when its symbols are a named
+    family's parameters.
     """
-    start = time.monotonic()
     left, left_shape = _as_entries(lhs, "lhs")
     right, right_shape = _as_entries(rhs, "rhs")
     if left_shape != right_shape:
@@ -185,6 +197,26 @@ def verify_identity(
     if not isinstance(digits, int) or digits < 30:
         raise InvalidArgument(f"digits={digits!r} must be an integer of at least 30")
     arities = generic_functions([*left, *right])  # checks one arity per name, before any work
+    covered = as_scope(scope)
+    return replace(
+        _verify(left, right, constraint_list, families, arities, seed, timeout, points, digits),
+        scope=covered,
+    )
+
+
+def _verify(
+    left: list[sp.Basic],
+    right: list[sp.Basic],
+    constraint_list: list[sp.Basic],
+    families: dict[str, str],
+    arities: dict[str, int],
+    seed: int,
+    timeout: float,
+    points: int,
+    digits: int,
+) -> IdentityCheck:
+    """The two stages of :func:`verify_identity`, on validated arguments."""
+    start = time.monotonic()
 
     decimals = _Decimals([*left, *right])
     exact_left, exact_right = decimals.exact(left), decimals.exact(right)
@@ -192,7 +224,8 @@ def verify_identity(
     symbols = sorted(
         set().union(*(e.free_symbols for e in [*exact_left, *exact_right])), key=lambda s: s.name
     )
-    exact = run_with_budget(exact_stage, (differences,), timeout)
+    densities = frozenset(name for name in arities if families.get(name, DEFAULT_FAMILY) in REGULAR)
+    exact = run_with_budget(exact_stage, (differences, densities), timeout)
     if exact.timed_out:
         return _stopped("exact", timeout)
     proved = next((m[1] for m in exact.messages if m[0] == "proved"), None)

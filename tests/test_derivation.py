@@ -36,7 +36,8 @@ def test_json_lists_the_steps_with_the_start_as_given():
     d = chain(1 + s - 2 * t).verify()
     steps = d.to_json()
     json.dumps(steps)
-    assert [set(e) for e in steps] == [{"expr", "latex", "reason", "status"}] * 3
+    assert [set(e) for e in steps] == [{"expr", "latex", "reason", "status", "scope"}] * 3
+    assert steps[0]["scope"] is None and steps[1]["scope"] == "general"
     assert [e["status"] for e in steps] == ["given", "proved", "verified"]
     assert steps[1]["reason"] == "Pythagoras [folklore]"
 

@@ -68,3 +68,17 @@ def test_instances_are_deterministic_for_a_seed():
     a = draw_instance("mu", "density", 2, random.Random(7))
     b = draw_instance("mu", "density", 2, random.Random(7))
     assert a.lam == b.lam
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_closed_form_members_are_normalised_positive_and_not_gaussian(seed):
+    u = sp.Symbol("u", real=True)
+    inst = draw_instance("mu", "density", 1, random.Random(seed), closed_form=True)
+    expr = inst.lam(u)
+    assert not expr.has(sp.erfc)  # their Gaussian integrals have closed forms
+    assert sp.simplify(sp.integrate(expr, (u, -sp.oo, sp.oo))) == 1
+    assert all(sp.N(expr.subs(u, p), 30) > 0 for p in (-40, 0, 40))
+    # log of a Gaussian is quadratic; a positive quadratic factor makes the third derivative
+    # non-zero somewhere
+    third = sp.diff(sp.log(expr), u, 3)
+    assert any(abs(sp.N(third.subs(u, sp.Rational(k, 3)), 30)) > 1e-10 for k in range(-6, 7))

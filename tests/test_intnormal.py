@@ -127,3 +127,34 @@ def test_bound_constructs_in_the_integrand_do_not_stop_the_exact_stage():
     v = sp.Symbol("v", real=True)
     check = verify_identity(sp.Integral(sp.Derivative(v**3, v), (v, x, 1)), 1 - x**3)
     assert check.status == Status.PROVED, check
+
+
+def test_moments_of_regular_densities_split_and_other_functions_do_not():
+    u = sp.Symbol("u", real=True)
+    mu_, g = sp.Function("mu"), sp.Function("g")
+    gauss = sp.exp(-((x - u) ** 2) / (2 * t))
+    whole = sp.Integral((x - u) * gauss * mu_(u), (u, -oo, oo))
+    split = x * sp.Integral(gauss * mu_(u), (u, -oo, oo)) - sp.Integral(
+        u * gauss * mu_(u), (u, -oo, oo)
+    )
+    assert integral_normal_form(whole - split, {"mu"}) == 0
+    # without the density class, nothing is known to converge: no split, no proof
+    assert integral_normal_form(whole - split) != 0
+    # a generic function that is not a density (g) makes no moment converge
+    body = (1 + u) * g(u)
+    unsplit = integral_normal_form(sp.Integral(body, (u, -oo, oo)), {"mu"})
+    assert len(unsplit.atoms(sp.Integral)) == 1
+
+
+def test_the_density_takes_its_own_coordinates_over_the_whole_line():
+    u, e = sp.symbols("u e", real=True)
+    mu_, nu = sp.Function("mu"), sp.Function("nu")
+    lhs = sp.Integral(nu(x - u) * mu_(u), (u, -oo, oo))
+    rhs = sp.Integral(nu(e) * mu_(x - e), (e, -oo, oo))
+    assert integral_normal_form(lhs - rhs, {"mu", "nu"}) == 0
+    scaled = sp.Integral(nu(e) * mu_(x - 2 * e), (e, -oo, oo))  # v = x - 2e: a Jacobian of 1/2
+    in_v = sp.Integral(nu((x - u) / 2) * mu_(u), (u, -oo, oo)) / 2
+    assert integral_normal_form(scaled - in_v, {"mu", "nu"}) == 0
+    assert integral_normal_form(scaled - 2 * in_v, {"mu", "nu"}) != 0
+    half = sp.Integral(nu(e) * mu_(x - e), (e, 0, oo))  # not the whole line: no change
+    assert integral_normal_form(half - lhs, {"mu", "nu"}) != 0

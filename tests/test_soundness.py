@@ -355,3 +355,11 @@ def test_corpus_sizes():
     assert len(WRONG) >= 34
     assert len(TRUE) >= 22
     assert len({p.id for p in WRONG + TRUE}) == len(WRONG) + len(TRUE)
+
+
+def test_the_derivative_of_an_unevaluated_integral_is_not_zero():
+    # the exact stage leaves this convolution unevaluated; its x-derivative must not become 0
+    mu = sp.Function("mu")
+    evidence = sp.Integral(mu(e) * sp.exp(-((x - e) ** 2) / (2 * t)), (e, -sp.oo, sp.oo))
+    r = verify_identity(t * sp.Derivative(sp.log(evidence), x), 0)
+    assert r.status == Status.REFUTED

@@ -1,0 +1,34 @@
+"""Limits by continuity: taken only where the expression is provably continuous."""
+
+import sympy as sp
+
+from symtransport import Status, verify_identity
+from symtransport.continuous_limits import limit_by_continuity
+
+x = sp.Symbol("x", real=True)
+t = sp.Symbol("t", positive=True)
+s, mu = sp.Function("s"), sp.Function("mu")
+
+
+def test_a_rational_expression_of_smooth_functions_is_evaluated_at_the_point():
+    body = sp.diff(mu(x) / (1 + t * sp.diff(s(x, t), x)), t)
+    value = limit_by_continuity(sp.Limit(body, t, 0, "+"))
+    assert sp.simplify(value + mu(x) * sp.diff(s(x, 0), x)) == 0
+
+
+def test_no_rule_where_continuity_is_not_provable():
+    assert limit_by_continuity(sp.Limit(s(x, t) / t, t, 0, "+")) is None  # 0 denominator
+    assert limit_by_continuity(sp.Limit(sp.log(t) * s(x, t), t, 0, "+")) is None
+    assert limit_by_continuity(sp.Limit(sp.sqrt(t) * s(x, t), t, 0, "+")) is None
+    assert limit_by_continuity(sp.Limit(s(x, t) / s(x, 0), t, 0, "+")) is None  # may vanish
+    # ... unless the denominator is a regular density, positive by its class
+    assert limit_by_continuity(sp.Limit(s(x, t) / mu(x), t, 0, "+"), {"mu"}) == s(x, 0) / mu(x)
+    assert limit_by_continuity(sp.Limit(x * t, t, 0, "+")) is None  # SymPy's own business
+
+
+def test_a_wrong_limit_is_refuted_and_a_right_one_proved():
+    body = (s(x, t) - s(x, 0)) * s(x, t) + s(x, t)
+    right = verify_identity(sp.Limit(body, t, 0, "+"), s(x, 0), functions={"s": "smooth"})
+    assert right.status == Status.PROVED
+    wrong = verify_identity(sp.Limit(body, t, 0, "+"), 2 * s(x, 0), functions={"s": "smooth"})
+    assert wrong.status == Status.REFUTED
