@@ -5,6 +5,17 @@ Each step of the composition is the shallow DAE of the current pushforward, trai
 variance equal to the step ``dt = T/L`` (the corrected reading of (20); see
 :mod:`symtransport.composition`). Everything is derived by the library:
 
+* ``composition-step-variance`` ([J] §4.1, eq. (20), corrected; family scope): step ``l`` is
+  ``g_l(x) = x + (t_{l+1} - t_l) grad log[nu_{t_{l+1} - t_l} * mu_{t_l}](x)``, the noise variance
+  inside being the step. For ``mu_{t_l} = N(m, v)`` (symbolic ``m, v``, step ``dt``, time
+  ``t_l``) the step, derived from :class:`ShallowDAE`'s ``log(nu * mu)``, is the shallow DAE of
+  ``mu_{t_l}`` trained with noise variance ``dt`` (§4.1's text, (30)), its variance update is
+  Euler's step for (33), and 4 steps from ``N(0, 1)`` give exactly the variance of
+  :class:`GaussianComposition`.
+* ``composition-step-variance-as-printed``: (20) as printed, ``V_{t_l} = log[nu_{t_l} *
+  mu_{t_l}]`` (noise variance ``t_l``, the time so far): the same three checks, all refuted;
+  its variance update is ``v - 2 dt v/(v + t_l) + O(dt^2)``, so the printed composition does
+  not approximate the continuous DAE (notes §2.3 [check]).
 * ``composition-converges``: one Gaussian step maps the variance ``v -> v (v/(v + dt))^2``
   (derived from (30)/(31)), whose series is Euler's step ``v + dt dv/dt`` for the continuous
   DAE's ``v(t) = s2 - 2t`` (33); the table of notes §3.2 (``s2 = 1``, ``T = 0.4``) is
@@ -25,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import mpmath
 import numpy as np
@@ -43,6 +54,7 @@ from symtransport import (
     run_script,
     verify_identity,
 )
+from symtransport.calculus import gradient
 from symtransport.composition import (
     GaussianComposition,
     MixtureComposition,
@@ -51,7 +63,7 @@ from symtransport.composition import (
     iterate_variance,
     variance_step,
 )
-from symtransport.dae import affine_pushforward
+from symtransport.dae import ShallowDAE, affine_parts, affine_pushforward
 from symtransport.densities import Gaussian
 from symtransport.flow import ContinuousDAE, sqrt_spd
 from symtransport.gaussint import gaussian_integrals
@@ -106,10 +118,11 @@ def continuous_variance(v0: sp.Expr, total_time: sp.Expr) -> sp.Expr:
 
 def series_check(step: sp.Expr, v: sp.Symbol, dt: sp.Symbol, ctx: CheckContext) -> object:
     """``step = v + dt dv/dt + O(dt^2)`` with ``dv/dt`` the continuous DAE's rate: the
-    composition is a consistent Euler scheme for (33)."""
+    composition is a consistent Euler scheme for (33). ``step`` is the variance of
+    ``N(m, v)`` after one step, for every ``v`` and ``dt`` (family scope)."""
     euler = v + dt * continuous_rate().subs(sp.Symbol("v", positive=True), v)
     first_order = sp.series(step, dt, 0, 2).removeO()
-    return verify_identity(first_order, euler, seed=ctx.seed, timeout=ctx.timeout)
+    return verify_identity(first_order, euler, seed=ctx.seed, timeout=ctx.timeout, scope="family")
 
 
 def table_values() -> dict[sp.Expr, float]:
@@ -198,6 +211,7 @@ def approximation_effect() -> tuple[list[float], list[float]]:
     statement=r"v\mapsto v\Big(\frac{v}{v+\Delta t}\Big)^2=v-2\Delta t+O(\Delta t^2),\quad"
     r"\big|g^T_{0:L}(x)-\phi_T(x)\big|=O(T/L)",
     kind="measurement",
+    scope="general",  # O(T/L) for every mu_0; measured on a Gaussian and fixed mixtures
 )
 def composition_converges(ctx: CheckContext) -> Outcome:
     v, dt, step = variance_step()
@@ -229,9 +243,129 @@ def composition_converges(ctx: CheckContext) -> Outcome:
     )
 
 
+# --- (20): the noise variance inside each step ----------------------------------------------
+
+M_L, V_L = sp.Symbol("m", real=True), sp.Symbol("v", positive=True)  # mu_{t_l} = N(m, v)
+DT, T_L = sp.symbols("dt t_l", positive=True)  # the step t_{l+1} - t_l and the time t_l
+STEP_CHECK_STEPS = 4  # mutation: skip - an instance: 4 exact steps of the table's dt = 1/10
+
+
+def step_noise(time: sp.Expr, dt: sp.Expr) -> sp.Expr:
+    """The noise variance inside step ``l`` of (20), corrected: the step ``t_{l+1} - t_l``."""
+    return dt
+
+
+def printed_noise(time: sp.Expr, dt: sp.Expr) -> sp.Expr:
+    """The noise variance inside step ``l`` of (20) as printed: ``t_l``, the time so far."""
+    return time
+
+
+def step_20(density: Gaussian, dt: sp.Expr, noise: sp.Expr) -> tuple[sp.Matrix, sp.Matrix]:
+    """``(A, b)`` with ``A x + b = x + dt grad log[nu_noise * density](x)``: the step (20) of
+    size ``dt`` whose potential ``V = log[nu_noise * density]`` is smoothed with Gaussian noise
+    of variance ``noise``; ``log(nu_noise * density)`` is :meth:`ShallowDAE.log_evidence`."""
+    dae = ShallowDAE(density)
+    score = gradient(dae.log_evidence(), dae.variables).subs(dae.t, noise)
+    image = sp.Matrix(dae.variables) + dt * score
+    return affine_parts(image.applyfunc(sp.cancel), dae.variables)
+
+
+NoiseRule = Callable[[sp.Expr, sp.Expr], sp.Expr]  # (t_l, dt) -> noise variance inside step l
+
+
+def step_variance(noise_rule: NoiseRule) -> sp.Expr:
+    """The variance of ``N(0, V_L)`` after the step (20) of size ``DT`` at time ``T_L`` whose
+    noise variance is ``noise_rule(T_L, DT)``: ``A V_L A^T`` (35)."""
+    start = Gaussian(0, V_L)  # mutation: skip - the mean does not enter the variance
+    a, b = step_20(start, DT, noise_rule(T_L, DT))
+    _, cov = affine_pushforward(start.mean, start.cov, a, b)
+    return sp.cancel(cov[0, 0])
+
+
+def composed_variance(
+    noise_rule: NoiseRule, v0: sp.Expr, total: sp.Expr, steps: int, dps: int | None = None
+) -> sp.Expr | mpmath.mpf:
+    """The variance of ``N(0, v0)`` after ``steps`` steps (20) of size ``dt = total/steps``,
+    step ``l`` at time ``t_l = l dt`` with noise variance ``noise_rule(t_l, dt)``: exact (SymPy
+    rationals; the digits triple each step, so few steps) unless ``dps`` asks for mpmath."""
+    start, dt = R(v0), R(total) / steps
+    update = step_variance(noise_rule)
+    if dps is None:
+        value = start
+        for ell in range(steps):
+            value = sp.cancel(update.subs({V_L: value, DT: dt, T_L: ell * dt}))
+        return value
+    fn = sp.lambdify((V_L, DT, T_L), update, modules="mpmath")
+    with mpmath.workdps(dps):
+        h = mpmath.mpf(dt.p) / dt.q
+        value = mpmath.mpf(start.p) / start.q
+        for ell in range(steps):
+            value = fn(value, h, ell * h)
+        return value
+
+
+def step_checks(noise_rule: NoiseRule, ctx: CheckContext) -> Outcome:
+    """The step (20) with noise variance ``noise_rule(t_l, dt)``, for ``mu_{t_l} = N(m, v)``:
+
+    * it is the shallow DAE of ``mu_{t_l}`` trained with noise variance ``dt`` (§4.1's text;
+      :func:`gaussian_step`, i.e. (30)), map against map (family: symbolic ``m, v, dt, t_l``);
+    * its variance update is ``v + dt dv/dt + O(dt^2)`` with ``dv/dt = -2`` (33), Euler's step
+      for the continuous DAE (23) (family);
+    * ``STEP_CHECK_STEPS`` exact steps from ``N(0, V0)`` over ``T_TABLE`` give the variance of
+      :class:`GaussianComposition`, the composition of trained DAEs (instances).
+    """
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    a, b = step_20(Gaussian(M_L, V_L), DT, noise_rule(T_L, DT))
+    trained_a, trained_b = gaussian_step(Gaussian(M_L, V_L), DT)
+    trained = verify_identity(
+        sp.Matrix([a, b]), sp.Matrix([trained_a, trained_b]), scope="family", **opts
+    )
+    steps = STEP_CHECK_STEPS
+    library = GaussianComposition(Gaussian(0, V0), T_TABLE, steps).stages()[-1].cov[0, 0]
+    value = composed_variance(noise_rule, V0, T_TABLE, steps)
+    composed = as_outcome(verify_identity(value, library, scope="instances", **opts))
+    shown = (
+        f"{steps} steps of {T_TABLE / steps} from N(0, {V0}), exact rationals: variance "
+        f"~{float(value):.4f}; composition of trained DAEs ~{float(library):.4f}; "
+        f"continuous DAE {continuous_variance(V0, T_TABLE)}."
+    )
+    composed = dataclasses.replace(composed, explanation=f"{composed.explanation} {shown}")
+    return summary([trained, series_check(step_variance(noise_rule), V_L, DT, ctx), composed])
+
+
+@claim(
+    id="composition-step-variance",
+    title="Each step of the composition is the shallow DAE with noise variance equal to the step",
+    source="[J] §4.1, eqs. (20)-(23), corrected (notes §2.3 [check]); (30)-(31), (33)",
+    statement=r"g_\ell(x)=x+(t_{\ell+1}-t_\ell)\nabla\log[\nu_{t_{\ell+1}-t_\ell}*\mu_{t_\ell}](x)"
+    r"\ \text{is the DAE of }\mu_{t_\ell}=N(m,v)\text{ at noise }t_{\ell+1}-t_\ell;\ "
+    r"v\mapsto v\Big(\frac{v}{v+\Delta t}\Big)^2=v-2\Delta t+O(\Delta t^2)",
+    kind="derivation",
+    scope="family",  # every Gaussian N(m, v), every step and time
+)
+def composition_step_variance(ctx: CheckContext) -> Outcome:
+    return step_checks(step_noise, ctx)
+
+
+@claim(
+    id="composition-step-variance-as-printed",
+    title="As printed: the noise variance inside step l of the composition is t_l",
+    source="[J] §4.1, eq. (20), as printed (notes §2.3 [check])",
+    statement=r"g_\ell(x)=x+(t_{\ell+1}-t_\ell)\nabla\log[\nu_{t_\ell}*\mu_{t_\ell}](x)"
+    r"\ \text{is the DAE of }\mu_{t_\ell}=N(m,v)\text{ at noise }t_{\ell+1}-t_\ell;\ "
+    r"v\mapsto v\Big(1-\frac{\Delta t}{v+t_\ell}\Big)^2=v-2\Delta t+O(\Delta t^2)",
+    kind="derivation",
+    expected="refuted",
+    scope="family",  # every Gaussian N(m, v), every step and time
+)
+def composition_step_variance_as_printed(ctx: CheckContext) -> Outcome:
+    return step_checks(printed_noise, ctx)
+
+
 def positivity(expr: sp.Expr, what: str) -> Outcome:
     """``expr > 0`` for all positive values of its symbols: proved when its numerator and
-    denominator, as polynomials, have only positive coefficients; else undecided."""
+    denominator, as polynomials, have only positive coefficients; else undecided. The symbols
+    are the parameters of the Gaussian family (``v``, ``dt``): family scope."""
     numerator, denominator = sp.fraction(sp.together(expr))
     symbols = sorted(expr.free_symbols, key=str)
     coefficients = [
@@ -243,9 +377,13 @@ def positivity(expr: sp.Expr, what: str) -> Outcome:
             "positive coefficients",
             explanation=f"{what}: a ratio of polynomials with positive coefficients "
             "in positive symbols.",
+            scope="family",
         )
     return Outcome(
-        Status.UNDECIDED, "coefficient signs", explanation=f"{what}: mixed coefficient signs."
+        Status.UNDECIDED,
+        "coefficient signs",
+        explanation=f"{what}: mixed coefficient signs.",
+        scope="family",
     )
 
 
@@ -270,7 +408,7 @@ def deeper_facts() -> list[Outcome]:
         for quantity, at_zero, what in facts
         for check in (
             positivity(quantity, what),
-            as_outcome(verify_identity(sp.limit(quantity, dt, 0), at_zero)),
+            as_outcome(verify_identity(sp.limit(quantity, dt, 0), at_zero, scope="family")),
         )
     ]
 
@@ -312,6 +450,7 @@ def deeper_examples() -> st.SearchStrategy:
     statement=r"\sigma_0^2-2T<v_{2L}(T)<v_L(T)\le v_1(T)\quad(0<T<\sigma_0^2/2,\ L\ge1)",
     kind="property",
     examples=40,
+    scope="family",  # every Gaussian with a diagonal covariance
 )
 def deeper_converges_faster(ctx: CheckContext) -> Outcome:
     found = check_property(
@@ -366,12 +505,14 @@ def leaves(before: sp.Matrix, after: sp.Matrix, what: str) -> Outcome:
             Status.PROVED,
             "exact rational arithmetic",
             explanation=f"{what}: sigma1^2 - sigma2^2 changes by {drift} (~{float(drift):.4g}).",
+            scope="instances",
         )
     return Outcome(
         Status.REFUTED,
         "exact rational arithmetic",
         counterexample={"drift": str(drift)},
         explanation=f"{what}: sigma1^2 - sigma2^2 does not fall ({drift}).",
+        scope="instances",
     )
 
 
@@ -399,9 +540,10 @@ def leaving_checks() -> list[Outcome]:
     statement=r"W_2^2=(\sigma_1-\tau_1)^2+(\sigma_2-\tau_2)^2,\ H=\log\sigma_1+\log\sigma_2"
     r"+\mathrm{const},\ \dot\sigma_i=-\partial_{\sigma_i}H\iff\sigma_i^2(t)=\sigma_i^2(0)-2t",
     kind="derivation",
+    scope="family",  # every Gaussian with a diagonal covariance
 )
 def wasserstein_diagonal_gaussians(ctx: CheckContext) -> Outcome:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": "family"}  # symbolic sigmas
     first = sp.diag(S1**2, S2**2)
     w2 = verify_identity(
         bures(first, sp.diag(U1**2, U2**2)), (S1 - U1) ** 2 + (S2 - U2) ** 2, **opts

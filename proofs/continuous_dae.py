@@ -4,19 +4,31 @@
 The library builds ``mu_t`` (the heat-evolved family, covariances ``S_k - 2tI``), the velocity
 ``v_t = grad log mu_t`` and, for a Gaussian, the flow map
 (:class:`symtransport.flow.ContinuousDAE`);
-each printed formula is typed here once and checked against what the library derives:
+each printed formula is typed here once and checked against what the library derives. Each
+check states its scope (:mod:`symtransport.scope`): ``general`` for a generic density
+``mu(x, t)``, ``family`` for symbolic parameters of every Gaussian / two-component mixture,
+``instances`` for fixed examples.
 
-* ``continuous-dae-bhe``: ``d/dt mu_t = -div(mu_t v_t) = -Laplacian(mu_t)`` (27) for Gaussians
-  and mixtures with full covariances;
-* ``gaussian-continuous``, ``mvn-continuous``: the derived map solves ``d/dt phi = v_t(phi)``,
+* ``continuous-dae-bhe`` (general): for every smooth positive ``mu_t``, the continuity equation
+  (9) with the velocity (26) ``v_t = grad log mu_t`` is the backward heat equation (27),
+  ``-div(mu_t v_t) = -Laplacian(mu_t)``, checked on a generic ``mu(x, t)`` on R and R^2 (the
+  continuity equation itself, [J] Fact 2, is the claim ``continuity-equation``); and for the
+  closed forms, ``d/dt mu_t = -div(mu_t v_t) = -Laplacian(mu_t)`` for ``N(m, s2)`` (family)
+  and a fixed 2-D mixture with full covariances (instances; more with ``--deep``);
+* ``gaussian-continuous``, ``mvn-continuous`` (family: symbolic ``m, s2``; symbolic mean and
+  ``S = L L^T``, ``L = [[l1, 0], [l2, l3]]``): the derived map solves ``d/dt phi = v_t(phi)``,
   ``phi_0 = id`` (so it is the flow, by Picard-Lindelof), equals (32) / satisfies
-  ``A_t^2 = I - 2t S^-1`` with ``A_t`` symmetric (36), and pushes ``N(m, S)`` to (33) / (37);
-* ``gmm-continuous``: the velocity (43) is the score of (42), and the particles integrated by
-  SciPy on the compiled velocity satisfy the change of variables (7) against (42) (in 1-D also
-  ``F_t(phi_t(x)) = F_0(x)`` for the distribution functions, against an mpmath root);
-* ``gmm-continuous-map-approx``: how far the per-component map (41) is from the true flow;
-* ``blowup-time``: ``t* = min_k lambda_min(S_k) / 2``: the covariance turns singular there, and
-  for (44) the flow collapses onto the x-axis at ``t = 1/2`` (Fig. 6).
+  ``A_t^2 = I - 2t S^-1`` with ``A_t`` symmetric (36), and pushes ``N(m, S)`` to (33) / (37),
+  ``A_t S A_t^T = S - 2tI``; a fixed 3-D Gaussian as an instance;
+* ``gmm-continuous`` (family): (42) as printed solves the backward heat equation (27) and
+  starts at the mixture, the velocity (43) is its score (26) and is the library's velocity, for
+  every two-component mixture on R (family) and fixed 2-D mixtures (instances); the particles
+  integrated by SciPy on that velocity satisfy the change of variables (7) against (42) (in 1-D
+  also ``F_t(phi_t(x)) = F_0(x)`` for the distribution functions, against an mpmath root);
+* ``gmm-continuous-map-approx`` (instances): how far the per-component map (41) is from the
+  true flow, measured on (45)-(47);
+* ``blowup-time`` (family): ``t* = min_k lambda_min(S_k) / 2``: every 2x2 covariance turns
+  singular there, and for (44) the flow collapses onto the x-axis at ``t = 1/2`` (Fig. 6).
 """
 
 from __future__ import annotations
@@ -28,14 +40,60 @@ import numpy as np
 import sympy as sp
 
 from symtransport import CheckContext, Outcome, claim, measure, run_script, verify_identity
+from symtransport.calculus import divergence, gradient, laplacian
 from symtransport.codegen import compile_map
 from symtransport.dae import affine_parts, affine_pushforward
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.flow import ContinuousDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, paper_mixtures
-from symtransport.symbols import m, s2, t
+from symtransport.symbols import coordinates, m, s2, t
 
 R = sp.Rational
+mu = sp.Function("mu")  # a generic density mu(x, t): every smooth positive density
+GENERIC_DIMS = (1, 2)  # mutation: skip - the dimensions of the generic check
+
+
+def generic_bhe(d: int) -> tuple[sp.Expr, sp.Expr]:
+    """``(-div(mu_t v_t), -Laplacian(mu_t))`` with the continuous DAE's velocity (26)
+    ``v_t = grad log mu_t``, for a generic density ``mu_t = mu(x_1, ..., x_d, t)`` on R^d.
+
+    The first is the right-hand side of the continuity equation (9), the second that of the
+    backward heat equation (27): their equality, for every density, is [J] Theorem 7 once the
+    continuity equation (Fact 2) is granted."""
+    xs = coordinates(d)
+    density = mu(*xs, t)
+    velocity = gradient(sp.log(density), xs)
+    return -divergence(density * velocity, xs), -laplacian(density, xs)
+
+
+def symbolic_spd() -> sp.Matrix:
+    """``L L^T`` with ``L = [[l1, 0], [l2, l3]]``: every SPD 2x2 matrix."""
+    l1, l3 = sp.symbols("l1 l3", positive=True)
+    l2 = sp.Symbol("l2", real=True)
+    lower = sp.Matrix([[l1, 0], [l2, l3]])  # mutation: skip - any invertible L gives an SPD L L^T
+    return lower * lower.T
+
+
+def symbolic_gaussian() -> Gaussian:
+    """``N((m1, m2), L L^T)`` (:func:`symbolic_spd`): every Gaussian on R^2."""
+    m1, m2 = sp.symbols("m1 m2", real=True)
+    return Gaussian([m1, m2], symbolic_spd())
+
+
+def symbolic_mixture() -> GaussianMixture:
+    """Every two-component mixture on R: ``w N(m1, v1) + (1 - w) N(m2, v2)``, the weight
+    ``w = a / (a + b)`` for positive ``a``, ``b`` (so ``0 < w < 1``)."""
+    a, b, v1, v2 = sp.symbols("a b v1 v2", positive=True)
+    m1, m2 = sp.symbols("m1 m2", real=True)
+    return GaussianMixture([a / (a + b), b / (a + b)], [Gaussian(m1, v1), Gaussian(m2, v2)])
+
+
+def before_blowup(density: Gaussian | GaussianMixture) -> list[sp.Basic]:
+    """``t < lambda_min(S_k) / 2`` for every component, i.e. ``t < t*``: one relation per
+    component (:meth:`ContinuousDAE.time_constraint`), which a sampler can draw from also when
+    the covariances are symbolic (no minimum over components to decide)."""
+    parts = density.components if isinstance(density, GaussianMixture) else [density]
+    return [ContinuousDAE(c).time_constraint() for c in parts]
 
 
 def rotated_gaussian_3d() -> Gaussian:
@@ -54,15 +112,16 @@ def flow_residual(flow: ContinuousDAE) -> tuple[sp.Matrix, sp.Matrix]:
     return sp.diff(phi, flow.t), flow.velocity().xreplace(at_phi)
 
 
-def flow_checks(flow: ContinuousDAE, ctx: CheckContext) -> list:
+def flow_checks(flow: ContinuousDAE, ctx: CheckContext, scope: str) -> list:
     """The derived map is the flow: the velocity is the score (26), the map solves the ODE
-    and starts at the identity."""
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "constraints": [flow.time_constraint()]}
+    and starts at the identity (``t < t*`` on the time-dependent identities)."""
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": scope}
+    with_time = {"constraints": before_blowup(flow.family), **opts}
     start = flow.map().subs(flow.t, 0)
     return [
-        verify_identity(flow.velocity(), flow.score(), **opts),
-        verify_identity(*flow_residual(flow), **opts),
-        verify_identity(start, sp.Matrix(flow.variables), seed=ctx.seed, timeout=ctx.timeout),
+        verify_identity(flow.velocity(), flow.score(), **with_time),
+        verify_identity(*flow_residual(flow), **with_time),
+        verify_identity(start, sp.Matrix(flow.variables), **opts),
     ]
 
 
@@ -70,27 +129,30 @@ def flow_checks(flow: ContinuousDAE, ctx: CheckContext) -> list:
     id="continuous-dae-bhe",
     title="The continuous DAE's pushforward solves the backward heat equation",
     source="[J] Thm 7, eq. (27); Fact 2, eq. (9); (26)",
-    statement=r"\partial_t\mu_t=-\nabla\cdot(\mu_t\nabla\log\mu_t)=-\triangle\mu_t,"
-    r"\quad\mu_t=\sum_kw_kN(m_k,\Sigma_k-2tI),\ 0\le t<t^*",
+    statement=r"\partial_t\mu_t=-\nabla\cdot(\mu_t\nabla\log\mu_t)=-\triangle\mu_t"
+    r"\ \text{for every smooth positive density }\mu_t\text{ on }\mathbb{R}^d;"
+    r"\ \text{e.g. }\mu_t=\sum_kw_kN(m_k,\Sigma_k-2tI),\ 0\le t<t^*",
     kind="derivation",
+    scope="general",
 )
 def continuous_dae_bhe(ctx: CheckContext) -> list:
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    # every density: a generic mu(x, t) stands for every smooth positive density (general)
+    checks = [verify_identity(*generic_bhe(d), **opts) for d in GENERIC_DIMS]
+    # the closed forms: every N(m, s2) (family) and a fixed mixture with full covariances
     cases = [
-        Gaussian(m, s2),
-        fixed_gaussian(2),  # mutation: skip - which instances to check
-        fixed_mixture(1),  # mutation: skip - idem
-        fixed_mixture(2),  # mutation: skip - idem
+        (Gaussian(m, s2), "family"),
+        (fixed_mixture(2), "instances"),  # mutation: skip - which instances to check
     ]
-    if ctx.deep:
-        cases.append(fixed_mixture(3))  # mutation: skip - which instances to check
-    checks = []
-    for case in cases:
+    if ctx.deep:  # more instances; the generic check above already covers every density
+        cases.append((fixed_mixture(1), "instances"))  # mutation: skip - which instances
+        cases.append((fixed_gaussian(2), "instances"))  # mutation: skip - idem
+        cases.append((fixed_mixture(3), "instances"))  # mutation: skip - idem
+    for case, scope in cases:
         flow = ContinuousDAE(case)
         # the flux in the derivation is mu_t v_t with v_t = grad log mu_t (26)
-        flux = verify_identity(
-            flow.flux(), flow.density_t() * flow.score(), seed=ctx.seed, timeout=ctx.timeout
-        )
-        checks += [flux, flow.derivation().verify(seed=ctx.seed, timeout=ctx.timeout)]
+        flux = verify_identity(flow.flux(), flow.density_t() * flow.score(), scope=scope, **opts)
+        checks += [flux, flow.derivation().verify(scope=scope, **opts)]
     return checks
 
 
@@ -101,9 +163,10 @@ def continuous_dae_bhe(ctx: CheckContext) -> list:
     statement=r"\phi_t(x)=\sqrt{1-2t/\sigma_0^2}\,(x-m_0)+m_0,\quad"
     r"\phi_{t\sharp}\mu_0=N(m_0,\sigma_0^2-2t),\ 0\le t<\sigma_0^2/2",
     kind="derivation",
+    scope="family",
 )
 def gaussian_continuous(ctx: CheckContext) -> list:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": "family"}  # symbolic m, s2
     flow = ContinuousDAE(Gaussian(m, s2))
     (x,) = flow.variables
     phi = flow.map()
@@ -113,7 +176,7 @@ def gaussian_continuous(ctx: CheckContext) -> list:
         sp.Matrix([m]), sp.Matrix([s2]), sp.Matrix([slope]), sp.Matrix([phi[0] - slope * x])
     )
     return [
-        *flow_checks(flow, ctx),
+        *flow_checks(flow, ctx, "family"),
         verify_identity(phi[0], printed_32, **opts),
         verify_identity(mean[0], m, **opts),
         verify_identity(cov[0, 0], s2 - 2 * t, **opts),
@@ -125,6 +188,17 @@ def gaussian_continuous(ctx: CheckContext) -> list:
     ]
 
 
+def mvn_parts(g: Gaussian) -> tuple[ContinuousDAE, sp.Matrix, sp.Matrix, sp.Matrix, sp.Matrix]:
+    """``(flow, A_t, b_t, mean, covariance)``: the continuous DAE of ``g``, its derived map
+    (36) ``phi_t(x) = A_t x + b_t`` (for a symbolic 2x2 ``S``, ``A_t = sqrt(M) = (M +
+    sqrt(det M) I) / sqrt(tr M + 2 sqrt(det M))`` with ``M = I - 2t S^-1``), and the mean and
+    covariance of ``N(m, S)`` pushed through it, ``(A_t m + b_t, A_t S A_t^T)``."""
+    flow = ContinuousDAE(g)
+    a, offset = affine_parts(flow.map(), flow.variables)
+    mean, cov = affine_pushforward(g.mean, g.cov, a, offset)
+    return flow, a, offset, mean, cov
+
+
 @claim(
     id="mvn-continuous",
     title="Continuous DAE of N(m, S): the flow (36) and the pushforward (37)",
@@ -132,19 +206,22 @@ def gaussian_continuous(ctx: CheckContext) -> list:
     statement=r"\phi_t(x)=\sqrt{I-2t\Sigma_0^{-1}}\,(x-m_0)+m_0,\quad"
     r"\phi_{t\sharp}\mu_0=N(m_0,\Sigma_0-2tI),\ 0\le t<\lambda_{\min}(\Sigma_0)/2",
     kind="derivation",
+    scope="family",
 )
 def mvn_continuous(ctx: CheckContext) -> list:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
     checks = []
-    for g in (gaussian_44(), fixed_gaussian(2), rotated_gaussian_3d()):
-        flow = ContinuousDAE(g)
-        phi = flow.map()
-        a, offset = affine_parts(phi, flow.variables)
-        mean, cov = affine_pushforward(g.mean, g.cov, a, offset)
+    # every Gaussian on R^2 (symbolic mean and Cholesky factor), and a fixed rotated 3-D one
+    for g, scope in ((symbolic_gaussian(), "family"), (rotated_gaussian_3d(), "instances")):
+        flow, a, offset, mean, cov = mvn_parts(g)
         eye = sp.eye(g.dim)
-        with_time = {"constraints": [flow.time_constraint()], **opts}
+        with_time = {
+            "constraints": before_blowup(g),
+            "seed": ctx.seed,
+            "timeout": ctx.timeout,
+            "scope": scope,
+        }
         checks += [
-            *flow_checks(flow, ctx),
+            *flow_checks(flow, ctx, scope),  # d/dt A_t = -(S - 2tI)^-1 A_t, A_0 = I
             verify_identity(a * a, eye - 2 * t * g.cov.inv(), **with_time),  # (36): A_t^2
             verify_identity(a, a.T, **with_time),  # A_t symmetric
             verify_identity(a * g.mean + offset, g.mean, **with_time),  # the mean m_0 is fixed
@@ -154,29 +231,54 @@ def mvn_continuous(ctx: CheckContext) -> list:
     return checks
 
 
-def printed_42(mixture: GaussianMixture, xs: list[sp.Symbol]) -> sp.Expr:
-    """(42): ``sum_k w_k N(x; m_k, S_k - 2tI)``."""
-    total = sp.Integer(0)
+def printed_components(
+    mixture: GaussianMixture, xs: list[sp.Symbol]
+) -> list[tuple[sp.Expr, sp.Matrix, sp.Matrix]]:
+    """``[(w_k N(x; m_k, C_k), C_k, x - m_k)]`` with ``C_k = S_k - 2tI``, typed from the paper:
+    ``N(x; m, C) = exp(-(x - m)^T C^-1 (x - m) / 2) / sqrt((2 pi)^d det C)`` (the exponent
+    expanded: the exact stage proves the heat equation on it in a fraction of the time)."""
+    out = []
     for w, c in zip(mixture.weights, mixture.components, strict=True):
         cov = c.cov - 2 * t * sp.eye(mixture.dim)
         diff = sp.Matrix(xs) - c.mean
-        quad = (diff.T * cov.inv() * diff)[0, 0]
-        total += w * sp.exp(-quad / 2) / sp.sqrt((2 * sp.pi) ** mixture.dim * cov.det())
-    return total
+        quad = sp.expand((diff.T * cov.inv() * diff)[0, 0])
+        density = sp.exp(-quad / 2) / sp.sqrt((2 * sp.pi) ** mixture.dim * cov.det())
+        out.append((w * density, cov, diff))
+    return out
+
+
+def printed_42(mixture: GaussianMixture, xs: list[sp.Symbol]) -> sp.Expr:
+    """(42): ``mu_t(x) = sum_k w_k N(x; m_k, S_k - 2tI)``."""
+    return sp.Add(*(part for part, _, _ in printed_components(mixture, xs)))
 
 
 def printed_43(mixture: GaussianMixture, xs: list[sp.Symbol]) -> sp.Matrix:
     """(43): ``-sum_k gamma_kt(x) (S_k - 2tI)^-1 (x - m_k)``, ``gamma_kt`` the responsibilities
-    of the components ``N(m_k, S_k - 2tI)``."""
-    total = printed_42(mixture, xs)
+    ``w_k N(x; m_k, S_k - 2tI) / sum_j w_j N(x; m_j, S_j - 2tI)``."""
+    parts = printed_components(mixture, xs)
+    total = sp.Add(*(part for part, _, _ in parts))
     velocity = sp.zeros(mixture.dim, 1)
-    for w, c in zip(mixture.weights, mixture.components, strict=True):
-        cov = c.cov - 2 * t * sp.eye(mixture.dim)
-        diff = sp.Matrix(xs) - c.mean
-        part = w * sp.exp(-(diff.T * cov.inv() * diff)[0, 0] / 2)
-        part = part / sp.sqrt((2 * sp.pi) ** mixture.dim * cov.det())
+    for part, cov, diff in parts:
         velocity -= part / total * cov.inv() * diff
     return velocity
+
+
+def mixture_checks(mixture: GaussianMixture, ctx: CheckContext, scope: str) -> list:
+    """(42) as printed solves the backward heat equation (27) ``d/dt mu_t = -Laplacian(mu_t)``
+    for ``t < t*`` and starts at the mixture, ``mu_0 = sum_k w_k N(m_k, S_k)`` (the library's
+    density, typed apart from (42)); (43) is its score ``grad log mu_t`` (26); and (43) is the
+    velocity :meth:`ContinuousDAE.velocity` that moves the particles of :func:`gmm_continuous`."""
+    flow = ContinuousDAE(mixture)
+    xs = list(flow.variables)
+    mu_t, v_t = printed_42(mixture, xs), printed_43(mixture, xs)
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": scope}
+    with_time = {"constraints": before_blowup(mixture), **opts}
+    return [
+        verify_identity(sp.diff(mu_t, t), -laplacian(mu_t, xs), **with_time),  # (27)
+        verify_identity(mu_t.subs(t, 0), mixture.pdf(xs), **opts),  # mu_{t=0} = mu_0
+        verify_identity(v_t, gradient(sp.log(mu_t), xs), **with_time),  # (43) = score of (42)
+        verify_identity(flow.velocity(), v_t, **with_time),  # the particles' velocity is (43)
+    ]
 
 
 PARTICLES = 200  # mutation: skip - sample size
@@ -261,18 +363,16 @@ def cdf_position_error(mixture: GaussianMixture, seed: int) -> float:
     statement=r"\mu_t=\sum_kw_kN(m_k,\Sigma_k-2tI),\quad \partial_t\phi_t="
     r"-\sum_k\gamma_{kt}(\phi_t)(\Sigma_k-2tI)^{-1}(\phi_t-m_k)",
     kind="derivation",
+    scope="family",
 )
 def gmm_continuous(ctx: CheckContext) -> list:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
-    checks: list = []
-    for mixture in (fixed_mixture(1), fixed_mixture(2), paper_mixtures()["(47)"]):
-        flow = ContinuousDAE(mixture)
-        xs = list(flow.variables)
-        with_time = {"constraints": [flow.time_constraint()], **opts}
-        checks += [
-            verify_identity(flow.density_t(), printed_42(mixture, xs), **with_time),
-            verify_identity(printed_43(mixture, xs), flow.score(), **with_time),
-        ]
+    # every two-component mixture on R (family), fixed 2-D ones with full covariances and (47)
+    cases = [
+        (symbolic_mixture(), "family"),
+        (fixed_mixture(2), "instances"),  # mutation: skip - which instances to check
+        (paper_mixtures()["(47)"], "instances"),  # mutation: skip - idem
+    ]
+    checks = [c for mixture, scope in cases for c in mixture_checks(mixture, ctx, scope)]
     residual = change_of_variables_residual(paper_mixtures()["(47)"], ctx.seed)
     position = cdf_position_error(fixed_mixture(1), ctx.seed)
     numeric = measure(
@@ -280,6 +380,7 @@ def gmm_continuous(ctx: CheckContext) -> list:
         ODE_TOLERANCE,
         "<",
         what="particles against (42): largest change-of-variables residual and 1-D position error",
+        scope="instances",
     )
     explanation = (
         f"{numeric.explanation} SciPy DOP853 on the compiled velocity (43), {PARTICLES} "
@@ -329,27 +430,22 @@ def approximation_errors(
     source="[J] §5.1.3, eq. (41), mixtures (45)-(47)",
     statement=r"\frac{\mathbb{E}_{x\sim\mu_0}\big|\phi_t(x)-\big(\sqrt{I-2t\Sigma_k^{-1}}(x-m_k)"
     r"+m_k\big)\big|}{\mathbb{E}_{x\sim\mu_0}|\phi_t(x)-x|}<\frac12"
-    r"\quad(0<t<t^*,\ x\text{ from component }k)",
+    r"\quad(0<t<t^*,\ x\text{ from component }k;\ \mu_0=(45),(46),(47))",
     kind="measurement",
+    scope="instances",
 )
 def gmm_continuous_map_approx(ctx: CheckContext) -> Outcome:
     ratios = {name: approximation_errors(mix, ctx.seed) for name, mix in paper_mixtures().items()}
     worst = max(max(r.values()) for r in ratios.values())
-    result = measure(worst, APPROX_BOUND, "<", what="largest error / displacement of (41)")
+    result = measure(
+        worst, APPROX_BOUND, "<", what="largest error / displacement of (41)", scope="instances"
+    )
     detail = "; ".join(
         f"{n}: " + ", ".join(f"t={s:g} {v:.2f}" for s, v in r.items()) for n, r in ratios.items()
     )
     return dataclasses.replace(
         result, explanation=f"{result.explanation} Error / displacement per mixture: {detail}."
     )
-
-
-def symbolic_spd() -> sp.Matrix:
-    """``L L^T`` with ``L = [[l1, 0], [l2, l3]]``: every SPD 2x2 matrix."""
-    l1, l3 = sp.symbols("l1 l3", positive=True)
-    l2 = sp.Symbol("l2", real=True)
-    lower = sp.Matrix([[l1, 0], [l2, l3]])  # mutation: skip - any invertible L gives an SPD L L^T
-    return lower * lower.T
 
 
 @claim(
@@ -359,9 +455,11 @@ def symbolic_spd() -> sp.Matrix:
     statement=r"t^*=\min_k\lambda_{\min}(\Sigma_k)/2:\ \det(\Sigma_k-2t^*I)=0,"
     r"\ \lim_{t\to t^*}\phi_t(x,y)=(x/\sqrt2,0)\text{ for }(44)",
     kind="derivation",
+    scope="family",
 )
 def blowup_time(ctx: CheckContext) -> list:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    # every 2x2 covariance (family), then the paper's (44)-(47) (instances)
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": "family"}
     cov = symbolic_spd()
     general = ContinuousDAE(Gaussian([0, 0], cov))  # mutation: skip - the mean plays no part
     checks = [
@@ -374,6 +472,7 @@ def blowup_time(ctx: CheckContext) -> list:
             **opts,
         ),
     ]
+    opts["scope"] = "instances"
     flow = ContinuousDAE(gaussian_44())
     x, _ = flow.variables
     limit = flow.map().applyfunc(lambda c: sp.Limit(c, t, flow.blowup_time, "-"))

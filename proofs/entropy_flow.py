@@ -1,16 +1,25 @@
 """Entropy along the continuous DAE: Theorem 8, the reversed de Bruijn identity, the Renyi case.
 
-* ``entropy-gradient-flow`` ([J] Thm 8, (27)-(28)): with the Otto gradient
+* ``entropy-gradient-flow`` ([J] Thm 8, (27)-(28); general scope): with the Otto gradient
   ``grad F = -div(mu grad dF/dmu)`` (notes §1), ``grad H[mu] = Laplacian(mu)`` for the Shannon
   entropy, so the backward heat equation (27) is ``d/dt mu = -grad H[mu]``. The consistent
   reading of (11) (notes §2.1 Fact 3 [check]): ``V = -dF/dmu`` up to a constant and
-  ``dF/dt = -int V d/dt mu``; for the DAE potential ``V_t = log mu_t`` and ``F = H`` this is
-  ``dH/dt = -int log mu_t d/dt mu_t``, checked on ``mu_t = N(m, s2 - 2t)`` with ``H(t)`` derived
-  from the definition and compared with ``H(t) = log(2 pi e (s2 - 2t))/2``.
+  ``dF/dt = -int V d/dt mu``; for the DAE potential ``V_t = log mu_t`` (26) and ``F = H`` this
+  is ``dH/dt = -int log mu_t d/dt mu_t``. Checked for a generic density ``mu(x)`` (an undefined
+  function, which the numeric stage replaces by non-Gaussian densities): ``grad H = Laplacian``,
+  ``grad V = -grad dH/dmu``, the continuity equation (10) with ``V = log mu`` is (28), and (11)
+  pointwise, ``dH/dmu d/dt mu = -V d/dt mu + div(mu grad V)`` along (10) (the divergence
+  integrates to 0). ``--deep`` adds R^2 and, for a generic ``mu(x, t)``, the derivative under
+  the integral sign ``d/dt H[mu_t] = int dH/dmu d/dt mu_t dx``. As a family check, on
+  ``mu_t = N(m, s2 - 2t)`` with symbolic ``m, s2``: (28), ``H(t)`` derived from the definition
+  equals ``log(2 pi e (s2 - 2t))/2``, and (11) with the integral.
+* ``entropy-gradient-flow-as-printed`` (notes §2.1 Fact 3 [check]): the proof of Thm 8 writes
+  ``V_t = -log mu_t``; in (10) that is ``d/dt mu = +Laplacian(mu)``, the forward heat equation,
+  not (27)-(28), and it is not ``-dH/dmu`` up to a constant; refuted for a generic density.
 * ``de-bruijn`` (notes §2.3 [reconstruction]): ``dH[mu_t]/dt = -I(mu_t)`` along (27), from the
-  definitions of ``H`` and ``I`` for Gaussians (1-D, 2-D full covariance; proved), the
-  integration by parts behind it for a generic density (proved), and on a 1-D mixture by
-  30-digit quadrature (verified, not proved).
+  definitions of ``H`` and ``I`` for Gaussians (1-D with symbolic parameters, family scope; a
+  fixed 2-D full covariance), the integration by parts behind it for a generic density
+  (proved), and on a 1-D mixture by 30-digit quadrature (verified, not proved).
 * ``renyi-porous-medium`` (notes §2.4, corrected reading): for the Tsallis entropy
   ``S_a = -H^a = int (mu - mu^a)/(a - 1)``, ``d/dt mu = -grad S_a`` is the backward porous medium
   equation (29) ``d/dt mu = -Laplacian(mu^a)``, its velocity is
@@ -41,7 +50,7 @@ from symtransport.calculus import divergence, gradient, laplacian
 from symtransport.flow import ContinuousDAE
 from symtransport.functionals import fisher_information, renyi, shannon_entropy, tsallis
 from symtransport.instances import fixed_mixture
-from symtransport.symbols import coordinates, m, s2
+from symtransport.symbols import coordinates, m, s2, t
 
 mu = sp.Function("mu")
 tau = sp.Symbol("tau", positive=True)  # time left before blow-up, t = t* - tau
@@ -63,37 +72,87 @@ def flow_before_blowup(dae: ContinuousDAE) -> tuple[sp.Expr, sp.Expr]:
     return dae.density_t(dae.blowup_time - tau), sp.diff(dae.blowup_time - dae.t, dae.t)
 
 
-def gaussian_flows() -> list[ContinuousDAE]:
-    """``N(m, s2)`` with symbolic parameters and a 2-D Gaussian with a full covariance (the
-    second only with ``--deep``: its double integrals take about 4 s)."""
+def gaussian_flows() -> list[tuple[ContinuousDAE, str]]:
+    """``(flow, scope)``: ``N(m, s2)`` with symbolic parameters (``family``) and a fixed 2-D
+    Gaussian with a full covariance (``instances``; only with ``--deep``: its double integrals
+    take about 4 s)."""
     full = sp.Matrix([[3, 1], [1, 3]]) / 2  # mutation: skip - which instance (any SPD matrix)
     centre = [0, 0]  # mutation: skip - which instance
-    return [ContinuousDAE(Gaussian(m, s2)), ContinuousDAE(Gaussian(centre, full))]
+    return [
+        (ContinuousDAE(Gaussian(m, s2)), "family"),
+        (ContinuousDAE(Gaussian(centre, full)), "instances"),
+    ]
+
+
+def generic_identities(d: int) -> list[tuple[str, sp.Expr, sp.Expr]]:
+    """``(what, lhs, rhs)`` of Thm 8 and (11) for a generic density ``mu`` on R^d, with the DAE
+    potential ``V = log mu`` (26) and the rate ``d/dt mu = -div(mu grad V)`` of (10):
+
+    * ``grad H[mu] = -div(mu grad dH/dmu) = Laplacian(mu)`` (proof of Thm 8);
+    * ``grad V = -grad dH/dmu``: ``V = -dH/dmu + c``, the consistent reading of (11);
+    * ``-div(mu grad V) = -grad H[mu]``: (10) with this ``V`` is (28), hence (27);
+    * (11) pointwise: ``dH/dmu d/dt mu = -V d/dt mu + div(mu grad V)``; the divergence integrates
+      to 0 for a regular density, so ``dH/dt = int dH/dmu d/dt mu = -int V d/dt mu``.
+    """
+    xs = coordinates(d)
+    density = mu(*xs)
+    potential = sp.log(density)
+    flux = density * gradient(potential, xs)
+    rate = -divergence(flux, xs)
+    variation = H.first_variation(density, xs)
+    return [
+        ("grad H = Laplacian", H.wasserstein_gradient(density, xs), laplacian(density, xs)),
+        ("V = -dH/dmu + c", gradient(potential, xs), -gradient(variation, xs)),
+        ("(10) with V = log mu is (28)", rate, -H.wasserstein_gradient(density, xs)),
+        ("(11) pointwise", variation * rate, -potential * rate + divergence(flux, xs)),
+    ]
+
+
+def stacked(identities: list[tuple[str, sp.Expr, sp.Expr]]) -> tuple[sp.Matrix, sp.Matrix]:
+    """The identities' sides as two columns (vector sides flattened), for one check."""
+
+    def column(side: int) -> sp.Matrix:
+        entries = [
+            e
+            for i in identities
+            for e in (i[side] if isinstance(i[side], sp.MatrixBase) else [i[side]])
+        ]
+        return sp.Matrix(entries)
+
+    return column(1), column(2)
+
+
+def entropy_rate_identity() -> tuple[sp.Expr, sp.Expr]:
+    """For a generic ``mu(x, t)`` on R: ``d/dt H[mu_t] = int dH/dmu d/dt mu_t dx``, the
+    derivative taken under the integral sign (the left-hand side of (11))."""
+    (x,) = coordinates(1)
+    density = mu(x, t)
+    rate = H.first_variation(density, [x]) * sp.Derivative(density, t)
+    return sp.Derivative(H.value(density, [x]), t), sp.Integral(rate, (x, -sp.oo, sp.oo))
 
 
 @claim(
     id="entropy-gradient-flow",
     title="The backward heat equation is the Wasserstein gradient descent of Shannon entropy",
-    source="[J] Thm 8, eqs. (27)-(28); eq. (11) in its consistent reading (notes §2.1)",
+    source="[J] Thm 8, eqs. (10), (26)-(28); eq. (11) in its consistent reading (notes §2.1)",
     statement=r"\mathsf{grad}H[\mu]=-\nabla\cdot\big(\mu\nabla\tfrac{\delta H}{\delta\mu}\big)"
-    r"=\triangle\mu,\ \ \partial_t\mu_t=-\mathsf{grad}H[\mu_t];\quad "
-    r"V_t=\log\mu_t=-\tfrac{\delta H}{\delta\mu}+c,\ \ \tfrac{d}{dt}H[\mu_t]"
+    r"=\triangle\mu,\ \ \partial_t\mu_t=-\nabla\cdot(\mu_t\nabla V_t)=-\mathsf{grad}H[\mu_t];"
+    r"\quad V_t=\log\mu_t=-\tfrac{\delta H}{\delta\mu}+c,\ \ \tfrac{d}{dt}H[\mu_t]"
     r"=-\int V_t\,\partial_t\mu_t\,dx,\ \ H[N(m,\sigma_0^2-2t)]=\tfrac12\log 2\pi e(\sigma_0^2-2t)",
     kind="derivation",
+    scope="general",
 )
 def entropy_gradient_flow(ctx: CheckContext) -> list[IdentityCheck]:
     opts = {"seed": ctx.seed, "timeout": ctx.timeout}
-    checks = []
-    for d in (1, 2) if ctx.deep else (1,):  # mutation: skip - which dimensions to check
-        xs = coordinates(d)
-        density = mu(*xs)
-        checks += [
-            verify_identity(H.wasserstein_gradient(density, xs), laplacian(density, xs), **opts),
-            # V = log mu is -dH/dmu up to a constant: their gradients agree
-            verify_identity(
-                gradient(sp.log(density), xs), -gradient(H.first_variation(density, xs), xs), **opts
-            ),
-        ]
+    checks = [  # a generic density mu on R^d; the identities at once, as one column
+        verify_identity(*stacked(identities), scope="general", **opts)
+        for d in ((1, 2) if ctx.deep else (1,))  # mutation: skip - which dimensions to check
+        if (identities := generic_identities(d))
+    ]
+    if ctx.deep:  # a generic mu(x, t) under an integral: about 20 s
+        checks.append(verify_identity(*entropy_rate_identity(), scope="general", **opts))
+    # every Gaussian N(m, s2) (symbolic parameters): the closed forms along (27)
+    family = {**opts, "scope": "family"}
     dae = ContinuousDAE(Gaussian(m, s2))
     xs = dae.variables
     mu_t, rate = flow_before_blowup(dae)
@@ -101,13 +160,50 @@ def entropy_gradient_flow(ctx: CheckContext) -> list[IdentityCheck]:
     dmu_dt = rate * sp.diff(mu_t, tau)
     return [
         *checks,
-        verify_identity(dmu_dt, -H.wasserstein_gradient(mu_t, xs), **opts),
-        verify_identity(entropy, printed_entropy(dae.blowup_time - tau), **opts),
+        verify_identity(dmu_dt, -H.wasserstein_gradient(mu_t, xs), **family),
+        verify_identity(entropy, printed_entropy(dae.blowup_time - tau), **family),
         verify_identity(
             rate * sp.Derivative(entropy, tau),
             -sp.Integral(sp.log(mu_t) * dmu_dt, (xs[0], -sp.oo, sp.oo)),
-            **opts,
+            **family,
         ),
+    ]
+
+
+def printed_potential_identities(d: int) -> list[tuple[str, sp.Expr, sp.Expr]]:
+    """``(what, lhs, rhs)`` with the potential of [J]'s proof of Thm 8, ``V = -log mu``, for
+    a generic density ``mu`` on R^d: (10) with this ``V`` against (28), and ``V`` against the
+    consistent reading of (11), ``grad V = -grad dH/dmu``."""
+    xs = coordinates(d)
+    density = mu(*xs)
+    potential = -sp.log(density)
+    return [
+        (
+            "(10) with V = -log mu is (28)",
+            -divergence(density * gradient(potential, xs), xs),
+            -H.wasserstein_gradient(density, xs),
+        ),
+        ("V = -dH/dmu + c", gradient(potential, xs), -gradient(H.first_variation(density, xs), xs)),
+    ]
+
+
+@claim(
+    id="entropy-gradient-flow-as-printed",
+    title="As printed in the proof of Thm 8: V_t = -log mu_t in (10)-(11) gives the flow (28)",
+    source="[J] proof of Thm 8 with eqs. (10)-(12), (28), as printed (notes §2.1 Fact 3)",
+    statement=r"V_t=-\log\mu_t:\quad -\nabla\cdot(\mu_t\nabla V_t)=-\mathsf{grad}H[\mu_t]"
+    r"=-\triangle\mu_t,\quad V_t=-\tfrac{\delta H}{\delta\mu}+c",
+    kind="identity",
+    expected="refuted",
+    scope="general",
+)
+def entropy_gradient_flow_as_printed(ctx: CheckContext) -> list[IdentityCheck]:
+    # with V = -log mu, (10) is d/dt mu = +Laplacian(mu): the forward heat equation
+    dims = (1, 2) if ctx.deep else (1,)  # mutation: skip - which dimensions to check
+    return [
+        verify_identity(lhs, rhs, seed=ctx.seed, timeout=ctx.timeout, scope="general")
+        for d in dims
+        for _, lhs, rhs in printed_potential_identities(d)
     ]
 
 
@@ -154,6 +250,7 @@ def mixture_de_bruijn(dae: ContinuousDAE, times: list[sp.Expr]) -> Outcome:
                     "-I": mpmath.nstr(minus_fisher2, 20),  # mutation: skip - digits shown
                 },
                 f"dH/dt and -I(mu_t) differ by a relative {float(again):.3g} at t = {time}.",
+                scope="instances",
             )
     return Outcome(
         Status.VERIFIED,
@@ -163,6 +260,7 @@ def mixture_de_bruijn(dae: ContinuousDAE, times: list[sp.Expr]) -> Outcome:
         None,
         f"dH/dt = -I(mu_t) on the mixture at t = {', '.join(map(str, times))} "
         f"(t* = {dae.blowup_time}) within a relative {float(tolerance):.0e}; numeric, not a proof.",
+        scope="instances",  # a fixed mixture
     )
 
 
@@ -173,15 +271,16 @@ def mixture_de_bruijn(dae: ContinuousDAE, times: list[sp.Expr]) -> Outcome:
     statement=r"\frac{d}{dt}H[\mu_t] = -I(\mu_t) = -\int\frac{|\nabla\mu_t|^2}{\mu_t}\,dx"
     r"\quad\text{along } \partial_t\mu_t=-\triangle\mu_t,\ 0\le t<t^*",
     kind="derivation",
+    scope="general",
 )
 def de_bruijn(ctx: CheckContext) -> list:
     opts = {"seed": ctx.seed, "timeout": ctx.timeout}
     checks: list = []
-    for dae in gaussian_flows() if ctx.deep else gaussian_flows()[:1]:
+    for dae, scope in gaussian_flows() if ctx.deep else gaussian_flows()[:1]:
         mu_t, rate = flow_before_blowup(dae)
         xs = dae.variables
         lhs = rate * sp.Derivative(H.value(mu_t, xs), tau)
-        checks.append(verify_identity(lhs, -fisher_information(mu_t, xs), **opts))
+        checks.append(verify_identity(lhs, -fisher_information(mu_t, xs), scope=scope, **opts))
     for d in (1, 2) if ctx.deep else (1,):  # mutation: skip - which dimensions to check
         xs = coordinates(d)
         density = mu(*xs)
@@ -191,6 +290,7 @@ def de_bruijn(ctx: CheckContext) -> list:
                 laplacian(density, xs) * potential,
                 divergence(potential * gradient(density, xs), xs)
                 - fisher_information(density, xs).function,
+                scope="general",  # a generic density
                 **opts,
             )
         )
@@ -212,6 +312,7 @@ def porous_medium_check(d: int, constraint: sp.Basic, opts: dict) -> IdentityChe
         sp.Matrix([flow, *(density * velocity), -divergence(density * velocity, xs)]),
         sp.Matrix([-laplacian(density**alpha, xs), *gradient(density**alpha, xs), flow]),
         constraints=[constraint],
+        scope="general",  # a generic density, symbolic alpha
         **opts,
     )
 
@@ -225,12 +326,13 @@ def porous_medium_check(d: int, constraint: sp.Basic, opts: dict) -> IdentityChe
     r"v=\nabla\big(\tfrac{\alpha}{\alpha-1}\mu^{\alpha-1}\big),\ \mu v=\nabla\mu^\alpha,\ \ "
     r"\lim_{\alpha\to1}S_\alpha=H",
     kind="derivation",
+    scope="general",
 )
 def renyi_porous_medium(ctx: CheckContext) -> list[IdentityCheck]:
     opts = {"seed": ctx.seed, "timeout": ctx.timeout}
     limit = sp.Limit(tsallis(alpha).integrand, alpha, 1)
     one = porous_medium_check(1, alpha > 1, opts)  # mutation: skip - dimension, range of alpha
-    checks = [one, verify_identity(limit, H.integrand, **opts)]
+    checks = [one, verify_identity(limit, H.integrand, scope="general", **opts)]
     if ctx.deep:
         fast = porous_medium_check(1, alpha < 1, opts)  # mutation: skip - fast diffusion, R^1
         plane = porous_medium_check(2, alpha > 1, opts)  # mutation: skip - R^2
@@ -246,6 +348,7 @@ def renyi_porous_medium(ctx: CheckContext) -> list[IdentityCheck]:
     r"H^\alpha[\mu]=\int\frac{\mu^\alpha-\mu}{\alpha-1}",
     kind="identity",
     expected="refuted",
+    scope="general",
 )
 def renyi_porous_medium_as_printed(ctx: CheckContext) -> IdentityCheck:
     (x,) = coordinates(1)
@@ -256,6 +359,7 @@ def renyi_porous_medium_as_printed(ctx: CheckContext) -> IdentityCheck:
         constraints=[alpha > 1],  # mutation: skip - any range of alpha refutes it
         seed=ctx.seed,
         timeout=ctx.timeout,
+        scope="general",  # a generic density
     )
 
 

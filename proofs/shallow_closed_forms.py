@@ -3,12 +3,14 @@
 The library derives each map from the definitions (the posterior mean (14), Tweedie's form
 (17) and ``nu_t * N(m, S) = N(m, S + tI)``) and each pushforward from the derived affine map
 (``N(m, S)`` pushed through ``x -> Ax + b`` is ``N(Am + b, A S A^T)``); the printed formulas
-are typed only once, on the right-hand side.
+are typed only once, on the right-hand side. Each statement is about a family (every Gaussian,
+every mixture), so the claims have family scope.
 
 * (30)-(31), 1-D: ``g_t(x) = s2 x/(s2 + t) + t m/(s2 + t)``, ``mu_t = N(m, s2/(1 + t/s2)^2)``.
 * (34)-(35), d = 2 with a symbolic covariance ``S = L L^T`` and d = 3 with a fixed one:
   ``g_t(x) = (I + t S^-1)^-1 x + (I + S/t)^-1 m``, ``mu_t = N(m, S (I + t S^-1)^-2)``.
-* (38) with (40), mixtures with full covariances in d = 1, 2, 3:
+* (38) with (40), for every two-component mixture on R (symbolic weight, means and variances:
+  family scope) and fixed mixtures with full covariances in d = 2, 3:
   ``g_t(x) = sum_k gamma_k(x) [(I + t S_k^-1)^-1 x + (I + S_k/t)^-1 m_k]``,
   ``gamma_k(x) = w_k N(x; m_k, S_k + tI) / sum_j w_j N(x; m_j, S_j + tI)``.
 """
@@ -62,9 +64,10 @@ def derived_pushforward(dae: ShallowDAE) -> tuple[sp.Matrix, sp.Matrix]:
     statement=r"g_t(x)=\frac{\sigma_0^2}{\sigma_0^2+t}x+\frac{t}{\sigma_0^2+t}m_0,\quad "
     r"g_{t\sharp}\mu_0=N\Big(m_0,\frac{\sigma_0^2}{(1+t/\sigma_0^2)^2}\Big)",
     kind="derivation",
+    scope="family",
 )
 def gaussian_shallow(ctx: CheckContext) -> list:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": "family"}  # symbolic m, s2
     dae = ShallowDAE(Gaussian(m, s2))
     (x,) = dae.variables
     mean, cov = derived_pushforward(dae)
@@ -91,11 +94,13 @@ def symbolic_covariance() -> Gaussian:
     statement=r"g_t(x)=(I+t\Sigma_0^{-1})^{-1}x+(I+t^{-1}\Sigma_0)^{-1}m_0,\quad "
     r"g_{t\sharp}\mu_0=N\big(m_0,\Sigma_0(I+t\Sigma_0^{-1})^{-2}\big)",
     kind="derivation",
+    scope="family",
 )
 def mvn_shallow(ctx: CheckContext) -> list:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
     checks = []
-    for g in (symbolic_covariance(), fixed_gaussian(3)):
+    # every 2-D Gaussian (symbolic mean and Cholesky factor), and a fixed 3-D one
+    for g, scope in ((symbolic_covariance(), "family"), (fixed_gaussian(3), "instances")):
+        opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": scope}
         dae = ShallowDAE(g)
         mean, cov = derived_pushforward(dae)
         checks += [
@@ -106,6 +111,15 @@ def mvn_shallow(ctx: CheckContext) -> list:
     return checks
 
 
+def symbolic_mixture() -> GaussianMixture:
+    """Every two-component mixture on R: ``w N(m1, v1) + (1 - w) N(m2, v2)``, with the weight
+    ``w = a / (a + b)`` for positive ``a``, ``b`` (so ``0 < w < 1``)."""
+    a, b, v1, v2 = sp.symbols("a b v1 v2", positive=True)
+    m1, m2 = sp.symbols("m1 m2", real=True)
+    w = a / (a + b)
+    return GaussianMixture([w, 1 - w], [Gaussian(m1, v1), Gaussian(m2, v2)])
+
+
 @claim(
     id="gmm-shallow",
     title="Shallow DAE of a Gaussian mixture: (38) with responsibilities (40)",
@@ -113,14 +127,17 @@ def mvn_shallow(ctx: CheckContext) -> list:
     statement=r"g_t(x)=\sum_k\gamma_{kt}(x)\{(I+t\Sigma_k^{-1})^{-1}x+(I+t^{-1}\Sigma_k)^{-1}m_k\},"
     r"\ \gamma_{kt}=\frac{w_kN(x;m_k,\Sigma_k+tI)}{\sum_jw_jN(x;m_j,\Sigma_j+tI)}",
     kind="derivation",
+    scope="family",
 )
 def gmm_shallow(ctx: CheckContext) -> list:
-    opts = {"seed": ctx.seed, "timeout": ctx.timeout}
+    cases = [(symbolic_mixture(), "family")]
+    cases += [(fixed_mixture(d), "instances") for d in (2, 3)]  # full covariances in 2-D, 3-D
     checks = []
-    for d in (1, 2, 3):
-        dae = ShallowDAE(fixed_mixture(d))
+    for mixture, scope in cases:
+        dae = ShallowDAE(mixture)
+        derived, printed = dae.map(), printed_38(dae.density, sp.Matrix(dae.variables))
         checks.append(
-            verify_identity(dae.map(), printed_38(dae.density, sp.Matrix(dae.variables)), **opts)
+            verify_identity(derived, printed, seed=ctx.seed, timeout=ctx.timeout, scope=scope)
         )
     return checks
 

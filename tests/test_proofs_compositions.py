@@ -1,6 +1,5 @@
 """The composition claims hold, and each has a wrong variant refuted by the same machinery."""
 
-import mpmath
 import pytest
 import sympy as sp
 from proof_helpers import proof
@@ -22,28 +21,62 @@ CTX = CheckContext(seed=0, examples=20)
         ("composition_converges", Status.VERIFIED),
         ("deeper_converges_faster", Status.VERIFIED),
         ("wasserstein_diagonal_gaussians", Status.PROVED),
+        ("composition_step_variance", Status.PROVED),
+        ("composition_step_variance_as_printed", Status.REFUTED),
     ],
 )
 def test_claims_hold(name, status):
-    assert getattr(P, name).run(CTX).status == status
+    outcome = getattr(P, name).run(CTX)
+    assert outcome.status == status, outcome.explanation
+    if status == Status.REFUTED:
+        assert outcome.counterexample
 
 
-def printed_step_variances(v0, total, dt):
-    """(20) as printed: noise variance t_l (the time so far) instead of the step dt."""
-    v = sp.Symbol("v", positive=True)
-    dae = ShallowDAE(Gaussian(0, v))
-    (x,) = dae.variables
-    score = sp.diff(dae.log_evidence(), x)
-    slope = sp.lambdify((v, dae.t), sp.diff(x + dt * score, x), "mpmath")
-    value, steps = mpmath.mpf(v0), int(total / dt)
-    for ell in range(steps):
-        value = value * slope(value, ell * dt) ** 2
-    return float(value)
+def table_variances(noise_rule):
+    """The composed variance after ``T_TABLE`` for each step size of the table, each step the
+    derived step (20) with the given noise variance (mpmath at 30 digits: up to 400 steps)."""
+    return {
+        dt: float(P.composed_variance(noise_rule, P.V0, P.T_TABLE, int(P.T_TABLE / dt), dps=30))
+        for dt in P.TABLE
+    }
 
 
 def test_printed_noise_variance_misses_the_table():
-    values = {dt: printed_step_variances(P.V0, P.T_TABLE, dt) for dt in P.TABLE}
-    assert P.table_check(values, 0.2).status == Status.REFUTED
+    assert P.table_check(table_variances(P.printed_noise), 0.2).status == Status.REFUTED
+
+
+def test_step_noise_reproduces_the_table():
+    # the corrected step, iterated by the proof's own helper, is the library's recursion
+    assert P.table_check(table_variances(P.step_noise), 0.2).status == Status.VERIFIED
+
+
+def test_corrected_step_variance_is_the_library_recursion():
+    v, dt, step = P.variance_step()
+    derived = P.step_variance(P.step_noise).subs({P.V_L: v, P.DT: dt})
+    assert verify_identity(derived, step).status == Status.PROVED
+
+
+def test_printed_step_is_the_trained_dae_at_the_first_step_only():
+    # t_1 = dt: the printed noise variance is the step there, and only there
+    printed = P.step_variance(P.printed_noise)
+    corrected = P.step_variance(P.step_noise)
+    assert verify_identity(printed.subs(P.T_L, P.DT), corrected).status == Status.PROVED
+    assert verify_identity(printed.subs(P.T_L, 2 * P.DT), corrected).status == Status.REFUTED
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda time, dt: time + dt,  # the time after the step
+        lambda time, dt: 2 * dt,  # the heat-semigroup time scale (notes §1)
+    ],
+    ids=["t_l+1", "2dt"],
+)
+def test_step_with_a_wrong_noise_variance_is_refuted(monkeypatch, wrong):
+    monkeypatch.setattr(P, "step_noise", wrong)
+    outcome = P.composition_step_variance.run(CTX)
+    assert outcome.status == Status.REFUTED
+    assert outcome.counterexample
 
 
 def test_power_one_recursion_is_not_euler_for_33():

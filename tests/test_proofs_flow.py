@@ -19,6 +19,7 @@ from symtransport.continuity import (
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.flow import ContinuousDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, mixture_47
+from symtransport.scope import Scope
 from symtransport.symbols import m, s2, t
 
 pytestmark = pytest.mark.slow
@@ -30,21 +31,25 @@ CO = proof("continuity")
 
 
 @pytest.mark.parametrize(
-    ("module", "name", "status"),
+    ("module", "name", "status", "scope"),
     [
-        (CD, "continuous_dae_bhe", Status.PROVED),
-        (CD, "gaussian_continuous", Status.PROVED),
-        (CD, "mvn_continuous", Status.PROVED),
-        (CD, "gmm_continuous", Status.VERIFIED),  # the particle part is a measurement
-        (CD, "gmm_continuous_map_approx", Status.VERIFIED),  # a measurement
-        (CD, "blowup_time", Status.PROVED),
-        (CO, "continuity_equation", Status.PROVED),
-        (CO, "change_of_variables", Status.VERIFIED),  # one integral only by quadrature
+        (CD, "continuous_dae_bhe", Status.PROVED, Scope.GENERAL),  # a generic mu(x, t)
+        (CD, "gaussian_continuous", Status.PROVED, Scope.FAMILY),
+        (CD, "mvn_continuous", Status.PROVED, Scope.FAMILY),  # a symbolic 2x2 covariance
+        (CD, "gmm_continuous", Status.VERIFIED, Scope.FAMILY),  # the particle part is measured
+        (CD, "gmm_continuous_map_approx", Status.VERIFIED, Scope.INSTANCES),  # a measurement
+        (CD, "blowup_time", Status.PROVED, Scope.FAMILY),
+        (CO, "continuity_equation", Status.PROVED, None),
+        (CO, "change_of_variables", Status.VERIFIED, None),  # one integral only by quadrature
     ],
 )
-def test_claim_holds(module, name, status):
-    outcome = getattr(module, name).run(CheckContext())
+def test_claim_holds(module, name, status, scope):
+    check = getattr(module, name)
+    outcome = check.run(CheckContext())
     assert outcome.status == status, outcome.explanation
+    if scope is not None:  # the statement's scope, and evidence that covers it
+        assert check.scope == scope
+        assert outcome.scope == scope
 
 
 def test_forward_heat_equation_is_refuted():

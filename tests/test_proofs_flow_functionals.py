@@ -32,6 +32,7 @@ def ldae():
     ("module", "name", "expected"),
     [
         ("entropy_flow", "entropy_gradient_flow", Status.PROVED),
+        ("entropy_flow", "entropy_gradient_flow_as_printed", Status.REFUTED),
         ("entropy_flow", "de_bruijn", Status.VERIFIED),
         ("entropy_flow", "renyi_porous_medium", Status.PROVED),
         ("entropy_flow", "renyi_porous_medium_as_printed", Status.REFUTED),
@@ -70,6 +71,65 @@ def test_eq_11_with_the_printed_sign_of_v_is_refuted(flow):
     dmu_dt = rate * sp.diff(mu_t, flow.tau)
     lhs = rate * sp.Derivative(flow.H.value(mu_t, [x]), flow.tau)
     assert refuted(lhs, sp.Integral(sp.log(mu_t) * dmu_dt, (x, -sp.oo, sp.oo)))
+
+
+def gaussian_blind(mu, xs):
+    """``mu sum_i d_i^3 log mu``: zero for every Gaussian (``log mu`` is quadratic), not for
+    other densities."""
+    return mu * sum(sp.Derivative(sp.log(mu), x, 3) for x in xs)
+
+
+def test_gaussian_blind_variant_of_thm_8_is_refuted(flow, monkeypatch):
+    # (10) with V = log mu "equals" -grad H[mu] + mu d^3 log mu: true on every Gaussian
+    dae = ContinuousDAE(Gaussian(m, s2))
+    mu_t, rate = flow.flow_before_blowup(dae)
+    blind = verify_identity(
+        rate * sp.diff(mu_t, flow.tau),
+        -flow.H.wasserstein_gradient(mu_t, dae.variables) + gaussian_blind(mu_t, dae.variables),
+        scope="family",
+    )
+    assert blind.status == Status.PROVED  # the Gaussian checks cannot see the wrong term
+    original = flow.generic_identities
+
+    def with_blind_term(d):
+        xs = coordinates(d)
+        return [
+            (what, lhs, rhs + gaussian_blind(flow.mu(*xs), xs) if what.startswith("(10)") else rhs)
+            for what, lhs, rhs in original(d)
+        ]
+
+    monkeypatch.setattr(flow, "generic_identities", with_blind_term)
+    outcome = flow.entropy_gradient_flow.run(CheckContext())  # the claim's own settings
+    assert outcome.status == Status.REFUTED
+    assert outcome.counterexample
+
+
+def test_gaussian_blind_variant_in_the_plane_is_refuted(flow):
+    ctx = CheckContext()
+    ((_, lhs, rhs),) = [i for i in flow.generic_identities(2) if i[0].startswith("(10)")]
+    xs = coordinates(2)
+    wrong = rhs + gaussian_blind(flow.mu(*xs), xs)
+    r = verify_identity(lhs, wrong, seed=ctx.seed, timeout=ctx.timeout)
+    assert r.status == Status.REFUTED
+
+
+def test_eq_11_pointwise_without_the_divergence_is_refuted(flow):
+    # dropping the divergence leaves dH/dmu d/dt mu = -V d/dt mu, false pointwise
+    ((_, lhs, rhs),) = [i for i in flow.generic_identities(1) if i[0].startswith("(11)")]
+    (x,) = coordinates(1)
+    mu = flow.mu(x)
+    flux = mu * gradient(sp.log(mu), [x])
+    assert refuted(lhs, rhs - divergence(flux, [x]))
+
+
+def test_potential_of_the_printed_proof_gives_the_forward_heat_equation(flow):
+    # with V = -log mu, (10) is d/dt mu = +Laplacian(mu), proved; (28) needs -Laplacian(mu)
+    for d in (1, 2):
+        xs = coordinates(d)
+        mu = flow.mu(*xs)
+        (_, flow_rate, _), _ = flow.printed_potential_identities(d)
+        r = verify_identity(flow_rate, laplacian(mu, xs))
+        assert r.status == Status.PROVED
 
 
 # --- de-bruijn ------------------------------------------------------------------------------

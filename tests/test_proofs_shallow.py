@@ -105,3 +105,19 @@ def test_pushforward_approximation_is_not_exact():
     error = p.l1_errors(p.paper_mixtures()["(45)"], [1.0])[1.0]
     assert error > 0.1
     assert p.measure(error, p.BOUND, "<").status == Status.REFUTED
+
+
+def test_family_mixture_map_with_unsmoothed_responsibilities_is_refuted():
+    p = proof("shallow_closed_forms")
+    mix = p.symbolic_mixture()  # every two-component mixture on R: family scope
+    dae = ShallowDAE(mix)
+    (x,) = dae.variables
+    raw = [w * c.pdf([x]) for w, c in zip(mix.weights, mix.components, strict=True)]
+    wrong = sp.Add(
+        *(
+            r / sp.Add(*raw) * p.printed_34(c, sp.Matrix([x]))[0]
+            for r, c in zip(raw, mix.components, strict=True)
+        )
+    )
+    assert refuted(dae.map()[0], wrong, scope="family")
+

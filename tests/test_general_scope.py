@@ -1,0 +1,71 @@
+"""The paper's general theorems are checked in general: a wrong variant that vanishes on every
+Gaussian (a term built from third derivatives of ``log mu_0`` or of ``log(nu_t * mu_0)``) is
+refuted with each claim's own settings, where a check on Gaussians would call it proved."""
+
+import sympy as sp
+from proof_helpers import proof
+
+from symtransport import CheckContext, Status, verify_identity
+from symtransport.dae import ShallowDAE
+from symtransport.densities import Gaussian
+from symtransport.instances import generic_density
+from symtransport.symbols import t, x
+
+CTX = CheckContext()  # the default run's settings
+
+
+def gaussian_blind(xs, density):
+    """``sum_i d_i^3 log(density)``: zero for every Gaussian, non-zero for any other density."""
+    return sp.Add(*(sp.diff(sp.log(density), xi, 3) for xi in xs))
+
+
+def test_the_blind_term_vanishes_on_a_gaussian_and_not_on_a_generic_density():
+    m, v = sp.Symbol("m", real=True), sp.Symbol("v", positive=True)
+    assert sp.simplify(gaussian_blind([x], Gaussian(m, v).pdf([x]))) == 0
+    assert gaussian_blind([x], generic_density(1).pdf([x])) != 0
+
+
+def test_posterior_mean_with_a_gaussian_blind_term_is_refuted():
+    pm = proof("dae_posterior_mean")
+    lhs, rhs = pm.generic_change_of_variables()
+    evidence = pm.moment(0)  # nu * mu for generic nu, mu: Gaussian when both are
+    r = verify_identity(lhs, rhs + t**2 * sp.diff(sp.log(evidence), x, 3), seed=CTX.seed)
+    assert r.status == Status.REFUTED and "mu" in r.counterexample
+
+
+def test_tweedie_with_a_gaussian_blind_term_is_refuted():
+    # 1-D: in 2-D the same refutation needs a minute of two-variable closed forms
+    dae = ShallowDAE(generic_density(1))
+    blind = gaussian_blind(dae.variables, dae.evidence_integral())
+    r = verify_identity(dae.posterior_mean_integral(), dae.tweedie() + t**2 * blind, seed=CTX.seed)
+    assert r.status == Status.REFUTED
+
+
+def test_initial_velocity_with_a_gaussian_blind_term_is_refuted():
+    velocity = proof("dae_velocity")
+
+    def wrong(xs, mu0):
+        return velocity.score(xs, mu0) + sp.Matrix([gaussian_blind(xs, mu0)])
+
+    assert velocity.generic_velocity(CTX).status == Status.VERIFIED
+    assert velocity.generic_velocity(CTX, wrong).status == Status.REFUTED
+
+
+def test_backward_heat_equation_with_a_gaussian_blind_term_is_refuted():
+    # the issue's example: mu_0 * sum_i d_i^3 log mu_0 added to the right side of (18)
+    velocity = proof("dae_velocity")
+
+    def wrong(xs, mu0):
+        return velocity.heat(xs, mu0) + mu0 * gaussian_blind(xs, mu0)
+
+    statuses = [c.status for c in velocity.generic_heat(CTX, wrong)]
+    assert Status.REFUTED in statuses
+
+
+def test_any_velocity_lemma_with_a_wrong_flux_is_refuted():
+    velocity = proof("dae_velocity")
+    rate, flux, families = velocity.any_velocity_lemma(1)
+    s = sp.Function("s1")(x, 0)
+    assert verify_identity(rate, flux - s * sp.diff(s, x), functions=families).status == (
+        Status.REFUTED
+    )
