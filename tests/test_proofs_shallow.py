@@ -120,4 +120,3 @@ def test_family_mixture_map_with_unsmoothed_responsibilities_is_refuted():
         )
     )
     assert refuted(dae.map()[0], wrong, scope="family")
-
