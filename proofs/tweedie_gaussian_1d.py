@@ -54,9 +54,10 @@ def tweedie_chain() -> Derivation:
     r"= \frac{\sigma_0^2\tilde x + t\,m_0}{\sigma_0^2+t},"
     r"\quad \mu_0=N(m_0,\sigma_0^2),\ \nu_t=N(0,t)",
     kind="derivation",
+    scope="family",  # every 1-D Gaussian: m0 and s2 are symbols
 )
 def tweedie_gaussian_1d(ctx: CheckContext) -> Derivation:
-    return tweedie_chain().verify(seed=ctx.seed, timeout=ctx.timeout)
+    return tweedie_chain().verify(seed=ctx.seed, timeout=ctx.timeout, scope="family")
 
 
 if __name__ == "__main__":

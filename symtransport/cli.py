@@ -273,7 +273,7 @@ NARROWER = "*"  # marks a scope narrower than the claim's statement
 
 def _scope_cell(r: ClaimResult) -> str:
     """The scope the evidence covered, marked when it is narrower than the statement's."""
-    return f"{r.scope}{'' if r.scope.covers(r.statement_scope) else NARROWER}"
+    return f"{r.scope}{NARROWER if r.narrower else ''}"
 
 
 def _verdict(r: ClaimResult) -> str:
@@ -332,7 +332,7 @@ def _summary_line(report: Report) -> str:
         f"{s['total']} claims: {s['ok']} ok, {s['open']} open, {s['failed']} failed "
         f"({by_status}) in {s['seconds']:.1f} s"
     )
-    narrower = sum(not r.scope.covers(r.statement_scope) for r in report.results)
+    narrower = sum(r.narrower for r in report.results)
     if narrower:
         line += (
             f"\n{NARROWER} {narrower} claim(s) checked at a scope narrower than their "

@@ -225,8 +225,7 @@ def _counterexample(values: dict[str, Any]) -> str:
 
 def _scope(result: ClaimResult) -> str:
     """The scope the evidence covered, starred when narrower than the statement's."""
-    narrower = not result.scope.covers(result.statement_scope)
-    return escape(result.scope) + ("$^*$" if narrower else "")
+    return escape(result.scope) + ("$^*$" if result.narrower else "")
 
 
 def _steps(steps: Sequence[dict[str, Any]]) -> str:

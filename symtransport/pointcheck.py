@@ -164,9 +164,20 @@ def _inner_gaussian_layers(e: sp.Basic) -> sp.Basic:
 
 
 def _carry_out_derivatives(e: sp.Basic) -> sp.Basic:
-    return e.replace(
-        lambda n: isinstance(n, (sp.Derivative, sp.Subs)), lambda n: n.doit(deep=False)
-    )
+    """Derivatives carried out, and the substitutions ``Subs`` with them; a ``Subs`` that would
+    put a generic function's derivative at a non-symbol point (``mu'(phi(x, t))``, which SymPy
+    writes as a derivative with respect to ``phi(x, t)``) waits until the function is
+    concrete."""
+
+    def ready(n: sp.Basic) -> bool:
+        if isinstance(n, sp.Derivative):
+            return True
+        if not isinstance(n, sp.Subs):
+            return False
+        generic = any(isinstance(d.expr, AppliedUndef) for d in n.expr.atoms(sp.Derivative))
+        return not generic or all(p.is_Symbol or p.is_number for p in n.point)
+
+    return e.replace(ready, lambda n: n.doit(deep=False))
 
 
 def _evaluate(f: Any, values: Sequence[Any], dps: int) -> list[Any]:

@@ -148,6 +148,12 @@ class ClaimResult:
     #: one JSON object per check (status, scope, method, examples, max_residual, explanation)
     checks: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def narrower(self) -> bool:
+        """Whether the evidence for the statement covered less than it says (a counterexample
+        is one at any scope, so a refutation never is)."""
+        return self.status != Status.REFUTED and not self.scope.covers(self.statement_scope)
+
 
 def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
     if multiprocessing.parent_process() is not None:
@@ -250,7 +256,7 @@ class Report:
             "open": sum(r.ok and r.expected == Expected.OPEN for r in self.results),
             "by_status": {str(s): sum(r.status == s for r in self.results) for s in Status},
             "by_scope": {str(s): sum(r.scope == s for r in self.results) for s in Scope},
-            "narrower": sum(not r.scope.covers(r.statement_scope) for r in self.results),
+            "narrower": sum(r.narrower for r in self.results),
             "seconds": round(self.seconds, 3),
         }
 

@@ -69,3 +69,15 @@ def test_any_velocity_lemma_with_a_wrong_flux_is_refuted():
     assert verify_identity(rate, flux - s * sp.diff(s, x), functions=families).status == (
         Status.REFUTED
     )
+
+
+def test_brenier_jacobian_with_a_gaussian_blind_term_is_refuted():
+    brenier = proof("shallow_brenier")
+    dae = ShallowDAE(generic_density(1))
+    jac = brenier.jacobian_of_14(dae)
+    blind = gaussian_blind(dae.variables, dae.evidence_integral())
+    right = dae.posterior_covariance_integral() / dae.t
+    assert verify_identity(jac, right, seed=CTX.seed).status == Status.PROVED
+    assert verify_identity(jac, right + t * sp.Matrix([[blind]]), seed=CTX.seed).status == (
+        Status.REFUTED
+    )
