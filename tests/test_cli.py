@@ -48,7 +48,9 @@ def proof(tmp_path):
 def test_check_passes_fails_and_writes_json(proof, tmp_path):
     ok = run("check", str(proof), "--only", "holds", cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    assert re.search(r"^holds\s+identity\s+proved\s+holds\s+[\d.]+\s+ok$", ok.stdout, re.M)
+    assert re.search(
+        r"^holds\s+identity\s+proved\s+general\s+holds\s+[\d.]+\s+ok$", ok.stdout, re.M
+    )
     failed = run("check", str(proof), "--json", "report.json", cwd=tmp_path)
     assert failed.returncode == 1
     assert "FAILED" in failed.stdout and "1 failed" in failed.stdout

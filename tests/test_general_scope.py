@@ -37,7 +37,8 @@ def test_tweedie_with_a_gaussian_blind_term_is_refuted():
     # 1-D: in 2-D the same refutation needs a minute of two-variable closed forms
     dae = ShallowDAE(generic_density(1))
     blind = gaussian_blind(dae.variables, dae.evidence_integral())
-    r = verify_identity(dae.posterior_mean_integral(), dae.tweedie() + t**2 * blind, seed=CTX.seed)
+    wrong = dae.tweedie()[0] + t**2 * blind
+    r = verify_identity(dae.posterior_mean_integral()[0], wrong, seed=CTX.seed)
     assert r.status == Status.REFUTED
 
 
@@ -81,3 +82,82 @@ def test_brenier_jacobian_with_a_gaussian_blind_term_is_refuted():
     assert verify_identity(jac, right + t * sp.Matrix([[blind]]), seed=CTX.seed).status == (
         Status.REFUTED
     )
+
+
+def blind_density_term(xs, density):
+    """``density * sum_i d_i^3 log(density)``: zero for every Gaussian."""
+    return density * gaussian_blind(xs, density)
+
+
+def test_score_flux_with_a_gaussian_blind_term_is_refuted():
+    score = proof("score_laplacian")
+    for d in (1, 2):
+        flux, lap = score.score_flux(d)
+        xs = sorted(flux.free_symbols, key=str)
+        wrong = lap + blind_density_term(xs, score.mu(*xs))
+        assert verify_identity(flux, wrong, seed=CTX.seed).status == Status.REFUTED, d
+
+
+def test_de_bruijn_integration_by_parts_with_a_gaussian_blind_term_is_refuted():
+    flow = proof("entropy_flow")
+    from symtransport.calculus import divergence, gradient, laplacian
+    from symtransport.functionals import fisher_information
+
+    density = flow.mu(x)
+    potential = -flow.H.first_variation(density, [x])
+    lhs = laplacian(density, [x]) * potential
+    rhs = (
+        divergence(potential * gradient(density, [x]), [x])
+        - fisher_information(density, [x]).function
+    )
+    assert verify_identity(lhs, rhs, seed=CTX.seed).status == Status.PROVED
+    wrong = rhs + blind_density_term([x], density)
+    assert verify_identity(lhs, wrong, seed=CTX.seed).status == Status.REFUTED
+
+
+def test_porous_medium_with_a_gaussian_blind_term_is_refuted():
+    flow = proof("entropy_flow")
+    from symtransport.calculus import laplacian
+
+    density = flow.mu(x)
+    lhs = -flow.tsallis(flow.alpha).wasserstein_gradient(density, [x])
+    right = -laplacian(density**flow.alpha, [x])
+    opts = {"constraints": [flow.alpha > 1], "seed": CTX.seed}
+    assert verify_identity(lhs, right, **opts).status == Status.PROVED
+    wrong = right + blind_density_term([x], density)
+    assert verify_identity(lhs, wrong, **opts).status == Status.REFUTED
+
+
+def test_lagrangian_continuity_with_a_gaussian_blind_term_is_refuted():
+    continuity = proof("continuity")
+    rate, flux, families = continuity.lagrangian_continuity()
+    position = sp.Function("phi")(x, t)  # the particle's place, mu's first argument
+    assert rate.has(sp.Function("mu")(position, t))
+    density = sp.Function("mu")(position, t)
+    y = sp.Symbol("y", real=True)
+    third = sp.diff(sp.log(sp.Function("mu")(y, t)), y, 3)
+    blind = density * sp.Subs(third, y, position)  # d_y^3 log mu, at the particle
+    r = verify_identity(rate, flux + blind, functions=families, seed=CTX.seed)
+    assert r.status == Status.REFUTED
+
+
+def test_heat_semigroup_with_a_gaussian_blind_term_is_refuted():
+    ldae = proof("l_dae")
+    assert ldae.semigroup_lemma(1, sp.Rational(1, 2), CTX).status == Status.PROVED
+    dae = ShallowDAE(generic_density(1))
+    smoothed = dae.evidence_integral()
+    from symtransport.calculus import laplacian
+
+    wrong = laplacian(smoothed, [x]) / 2 + smoothed * gaussian_blind([x], smoothed)
+    r = verify_identity(sp.diff(smoothed, t), wrong, seed=CTX.seed)
+    assert r.status == Status.REFUTED
+
+
+def test_noise_sign_with_a_gaussian_blind_term_is_refuted():
+    errata = proof("shallow_errata")
+    displacement, minus_noise_mean = errata.generic_noise_sign()
+    mu, nu = sp.Function("mu"), sp.Function("nu")
+    u = sp.Symbol("u", real=True)
+    evidence = sp.Integral(nu(x - u) * mu(u), (u, -sp.oo, sp.oo))  # Gaussian for Gaussian mu, nu
+    wrong = minus_noise_mean + gaussian_blind([x], evidence)
+    assert verify_identity(displacement, wrong, seed=CTX.seed).status == Status.REFUTED

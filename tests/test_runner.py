@@ -95,7 +95,18 @@ def test_json_report_shape_is_the_contract(tmp_path):
     assert isinstance(row["counterexample"], dict)
     assert all(isinstance(v, str) for v in row["counterexample"].values())
     assert isinstance(row["max_residual"], float)
-    assert set(data["summary"]) == {"total", "ok", "failed", "open", "by_status", "seconds"}
+    assert {"scope", "statement_scope", "checks"} <= set(row)
+    assert row["scope"] == "general" and row["checks"][0]["scope"] == "general"
+    assert set(data["summary"]) == {
+        "total",
+        "ok",
+        "failed",
+        "open",
+        "by_status",
+        "by_scope",
+        "narrower",
+        "seconds",
+    }
 
 
 def test_folders_are_collected_in_order_skipping_private_files(tmp_path):

@@ -19,6 +19,7 @@ def test_result_fields():
     assert r.counterexample is None and r.points >= 1 and r.digits >= 30
     assert set(r.to_dict()) == {
         "status",
+        "scope",
         "method",
         "residual",
         "points",
@@ -87,7 +88,7 @@ def test_the_safety_net_stops_a_huge_expression_with_an_error_not_a_verdict():
 
 
 def test_a_lying_symbolic_stage_is_caught_by_the_cross_check(monkeypatch):
-    def fake_exact_stage(differences):
+    def fake_exact_stage(differences, densities):
         yield ("proved", "fake")
 
     monkeypatch.setattr(verify_module, "exact_stage", fake_exact_stage)
