@@ -45,7 +45,15 @@ from symtransport.codegen import compile_map
 from symtransport.dae import affine_parts, affine_pushforward
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.flow import ContinuousDAE
-from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, paper_mixtures
+from symtransport.instances import (
+    fixed_gaussian,
+    fixed_mixture,
+    gaussian_44,
+    paper_mixtures,
+    symbolic_gaussian,
+    symbolic_mixture,
+    symbolic_spd,
+)
 from symtransport.symbols import coordinates, m, s2, t
 
 R = sp.Rational
@@ -64,28 +72,6 @@ def generic_bhe(d: int) -> tuple[sp.Expr, sp.Expr]:
     density = mu(*xs, t)
     velocity = gradient(sp.log(density), xs)
     return -divergence(density * velocity, xs), -laplacian(density, xs)
-
-
-def symbolic_spd() -> sp.Matrix:
-    """``L L^T`` with ``L = [[l1, 0], [l2, l3]]``: every SPD 2x2 matrix."""
-    l1, l3 = sp.symbols("l1 l3", positive=True)
-    l2 = sp.Symbol("l2", real=True)
-    lower = sp.Matrix([[l1, 0], [l2, l3]])  # mutation: skip - any invertible L gives an SPD L L^T
-    return lower * lower.T
-
-
-def symbolic_gaussian() -> Gaussian:
-    """``N((m1, m2), L L^T)`` (:func:`symbolic_spd`): every Gaussian on R^2."""
-    m1, m2 = sp.symbols("m1 m2", real=True)
-    return Gaussian([m1, m2], symbolic_spd())
-
-
-def symbolic_mixture() -> GaussianMixture:
-    """Every two-component mixture on R: ``w N(m1, v1) + (1 - w) N(m2, v2)``, the weight
-    ``w = a / (a + b)`` for positive ``a``, ``b`` (so ``0 < w < 1``)."""
-    a, b, v1, v2 = sp.symbols("a b v1 v2", positive=True)
-    m1, m2 = sp.symbols("m1 m2", real=True)
-    return GaussianMixture([a / (a + b), b / (a + b)], [Gaussian(m1, v1), Gaussian(m2, v2)])
 
 
 def before_blowup(density: Gaussian | GaussianMixture) -> list[sp.Basic]:

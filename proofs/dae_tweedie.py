@@ -21,7 +21,7 @@ import sympy as sp
 from symtransport import CheckContext, claim, run_script, verify_identity
 from symtransport.calculus import gradient
 from symtransport.dae import ShallowDAE
-from symtransport.instances import fixed_gaussian, fixed_mixture, generic_density
+from symtransport.instances import fixed_gaussian, fixed_mixture, generic_density, symbolic_spd
 from symtransport.noise import GaussianNoise, noise_model
 from symtransport.symbols import t
 
@@ -32,14 +32,6 @@ ANISOTROPIC = {  # examples of C: the theorem holds for every SPD C
         [[2, R(1, 2), 0], [R(1, 2), 1, R(-1, 3)], [0, R(-1, 3), R(3, 2)]]  # mutation: skip - idem
     ),
 }
-
-
-def symbolic_spd() -> sp.Matrix:
-    """``L L^T`` with ``L = [[c1, 0], [c2, c3]]``, ``c1, c3 > 0``: every SPD 2x2 matrix."""
-    c1, c3 = sp.symbols("c1 c3", positive=True)
-    c2 = sp.Symbol("c2", real=True)
-    lower = sp.Matrix([[c1, 0], [c2, c3]])
-    return lower * lower.T
 
 
 def stein(noise: GaussianNoise, d: int) -> tuple[sp.Matrix, sp.Matrix]:
@@ -81,7 +73,7 @@ def dae_tweedie(ctx: CheckContext) -> list:
 )
 def dae_tweedie_anisotropic(ctx: CheckContext) -> list:
     opts = {"seed": ctx.seed, "timeout": ctx.timeout}
-    every_c = noise_model("gaussian", symbolic_spd())
+    every_c = noise_model("gaussian", symbolic_spd("c"))
     checks = [
         verify_identity(*stein(every_c, 2), **opts),
         ShallowDAE(generic_density(2), every_c).derivation().verify(**opts),

@@ -31,19 +31,11 @@ from symtransport import (
     verify_identity,
 )
 from symtransport.dae import ShallowDAE
-from symtransport.instances import fixed_mixture, generic_density
+from symtransport.instances import fixed_mixture, generic_density, symbolic_spd
 from symtransport.noise import noise_model
 
 # eigenvalues of a symmetric float64 matrix with entries of size ~1-10 are accurate to ~1e-13
 EIGEN_TOL = 1e-10
-
-
-def symbolic_spd() -> sp.Matrix:
-    """``L L^T`` with ``L = [[c1, 0], [c2, c3]]``, ``c1, c3 > 0``: every SPD 2x2 matrix."""
-    c1, c3 = sp.symbols("c1 c3", positive=True)
-    c2 = sp.Symbol("c2", real=True)
-    lower = sp.Matrix([[c1, 0], [c2, c3]])
-    return lower * lower.T
 
 
 def jacobian_of_14(dae: ShallowDAE) -> sp.Matrix:
@@ -82,7 +74,7 @@ def shallow_dae_brenier(ctx: CheckContext) -> list:
     general = [
         ShallowDAE(generic_density(1)),
         ShallowDAE(generic_density(2)),
-        ShallowDAE(generic_density(2), noise_model("gaussian", symbolic_spd())),
+        ShallowDAE(generic_density(2), noise_model("gaussian", symbolic_spd("c"))),
     ]
     checks = [
         verify_identity(

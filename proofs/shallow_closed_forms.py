@@ -22,7 +22,12 @@ import sympy as sp
 from symtransport import CheckContext, claim, run_script, verify_identity
 from symtransport.dae import ShallowDAE, affine_parts, affine_pushforward
 from symtransport.densities import Gaussian, GaussianMixture
-from symtransport.instances import fixed_gaussian, fixed_mixture
+from symtransport.instances import (
+    fixed_gaussian,
+    fixed_mixture,
+    symbolic_gaussian,
+    symbolic_mixture,
+)
 from symtransport.symbols import m, s2, t
 
 
@@ -79,14 +84,6 @@ def gaussian_shallow(ctx: CheckContext) -> list:
     ]
 
 
-def symbolic_covariance() -> Gaussian:
-    """``N((m1, m2), L L^T)`` with ``L = [[l1, 0], [l2, l3]]``: every SPD 2x2 matrix."""
-    l1, l3 = sp.symbols("l1 l3", positive=True)
-    l2, m1, m2 = sp.symbols("l2 m1 m2", real=True)
-    lower = sp.Matrix([[l1, 0], [l2, l3]])
-    return Gaussian([m1, m2], lower * lower.T)
-
-
 @claim(
     id="mvn-shallow",
     title="Shallow DAE of N(m, S): the affine map (34) and the pushforward (35)",
@@ -99,7 +96,7 @@ def symbolic_covariance() -> Gaussian:
 def mvn_shallow(ctx: CheckContext) -> list:
     checks = []
     # every 2-D Gaussian (symbolic mean and Cholesky factor), and a fixed 3-D one
-    for g, scope in ((symbolic_covariance(), "family"), (fixed_gaussian(3), "instances")):
+    for g, scope in ((symbolic_gaussian(), "family"), (fixed_gaussian(3), "instances")):
         opts = {"seed": ctx.seed, "timeout": ctx.timeout, "scope": scope}
         dae = ShallowDAE(g)
         mean, cov = derived_pushforward(dae)
@@ -109,15 +106,6 @@ def mvn_shallow(ctx: CheckContext) -> list:
             verify_identity(cov, printed_35(g), **opts),
         ]
     return checks
-
-
-def symbolic_mixture() -> GaussianMixture:
-    """Every two-component mixture on R: ``w N(m1, v1) + (1 - w) N(m2, v2)``, with the weight
-    ``w = a / (a + b)`` for positive ``a``, ``b`` (so ``0 < w < 1``)."""
-    a, b, v1, v2 = sp.symbols("a b v1 v2", positive=True)
-    m1, m2 = sp.symbols("m1 m2", real=True)
-    w = a / (a + b)
-    return GaussianMixture([w, 1 - w], [Gaussian(m1, v1), Gaussian(m2, v2)])
 
 
 @claim(

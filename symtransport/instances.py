@@ -6,6 +6,9 @@
 * Fixed test mixtures in d = 1, 2, 3 with exact rational parameters, full (rotated) covariances,
   unequal weights and overlapping components: fixed, so a proof's verdict does not depend on a
   random draw, and rich enough that a formula right only for one isotropic Gaussian fails.
+* Symbolic families (checks at ``family`` scope): :func:`symbolic_spd` (every SPD 2x2 matrix),
+  :func:`symbolic_gaussian` (every Gaussian on R^2), :func:`symbolic_mixture` (every
+  two-component mixture on R).
 * :func:`generic_density`: an arbitrary smooth positive density ``mu(x, ...)``, an undefined
   function that :func:`symtransport.verify_identity` replaces by random members of its test
   family.
@@ -29,6 +32,9 @@ __all__ = [
     "mixture_46",
     "mixture_47",
     "paper_mixtures",
+    "symbolic_gaussian",
+    "symbolic_mixture",
+    "symbolic_spd",
 ]
 
 R = sp.Rational
@@ -93,6 +99,29 @@ def fixed_mixture(d: int, diagonal: bool = False) -> GaussianMixture:
     if diagonal:
         covs = [sp.diag(*[c[i, i] for i in range(d)]) for c in covs]
     return GaussianMixture.from_arrays([R(1, 3), R(2, 3)], _MEANS[d], covs)
+
+
+def symbolic_spd(prefix: str = "l") -> sp.Matrix:
+    """``L L^T`` with ``L = [[p1, 0], [p2, p3]]``, ``p1, p3 > 0``: every SPD 2x2 matrix (the
+    symbols are named ``prefix`` + 1, 2, 3)."""
+    p1, p3 = sp.symbols(f"{prefix}1 {prefix}3", positive=True)
+    p2 = sp.Symbol(f"{prefix}2", real=True)
+    lower = sp.Matrix([[p1, 0], [p2, p3]])
+    return lower * lower.T
+
+
+def symbolic_gaussian() -> Gaussian:
+    """``N((m1, m2), L L^T)`` (:func:`symbolic_spd`): every Gaussian on R^2."""
+    m1, m2 = sp.symbols("m1 m2", real=True)
+    return Gaussian([m1, m2], symbolic_spd())
+
+
+def symbolic_mixture() -> GaussianMixture:
+    """Every two-component mixture on R: ``w N(m1, v1) + (1 - w) N(m2, v2)``, with the weight
+    ``w = a / (a + b)`` for positive ``a``, ``b`` (so ``0 < w < 1``)."""
+    a, b, v1, v2 = sp.symbols("a b v1 v2", positive=True)
+    m1, m2 = sp.symbols("m1 m2", real=True)
+    return GaussianMixture([a / (a + b), b / (a + b)], [Gaussian(m1, v1), Gaussian(m2, v2)])
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,13 @@ def test_a_wrong_limit_is_refuted_and_a_right_one_proved():
     assert right.status == Status.PROVED
     wrong = verify_identity(sp.Limit(body, t, 0, "+"), 2 * s(x, 0), functions={"s": "smooth"})
     assert wrong.status == Status.REFUTED
+
+
+def test_sympy_series_only_meet_small_limits_without_error_functions():
+    from symtransport.exact import FINITE_LIMIT_OPS, _unbounded
+
+    assert not _unbounded(sp.Limit(sp.sin(t) / t, t, 0, "+"))
+    # the initial velocity of uniform noise holds erf: its series ran for minutes
+    assert _unbounded(sp.Limit(sp.erf(x / sp.sqrt(t)) / t, t, 0, "+"))
+    large = sp.Add(*(sp.cos(k * t) * x**k for k in range(FINITE_LIMIT_OPS)))
+    assert _unbounded(sp.Limit(large, t, 0, "+"))
