@@ -50,9 +50,11 @@ def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
     """Data and noise the claims are checked on.
 
     The symbolic stage settles the Gaussian-noise cases; the Laplace and uniform maps (with
-    erfc terms) and the mixture's pushforward rate need numeric limits, run with ``--deep``.
+    erfc terms) need numeric limits, run with ``--deep``. ``mixture=False`` (the pushforward
+    rate) leaves the mixtures out: their rates have thousands of operations (36 000 for the
+    2-D one, minutes in the exact stage), and the generic check covers every density.
     """
-    out = [ShallowDAE(fixed_mixture(1))] if mixture or deep else []
+    out = [ShallowDAE(fixed_mixture(1))] if mixture else []
     out += [
         ShallowDAE(fixed_gaussian(2)),  # mutation: skip - which instance to check
         ShallowDAE(fixed_gaussian(2), noise_model("gaussian", C2)),  # mutation: skip - idem
@@ -62,7 +64,7 @@ def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
         out += [  # mutation: skip - which instances to check
             ShallowDAE(fixed_gaussian(1), noise_model("laplace")),  # mutation: skip - instance
             ShallowDAE(fixed_gaussian(1), noise_model("uniform")),
-            ShallowDAE(fixed_mixture(2)),
+            *([ShallowDAE(fixed_mixture(2))] if mixture else []),
         ]
     return out
 
@@ -168,7 +170,9 @@ def dae_initial_velocity(ctx: CheckContext) -> list:
 )
 def dae_bhe_at_zero(ctx: CheckContext) -> list:
     checks = generic_heat(ctx)
-    for dae in cases(ctx.deep, mixture=False):
+    # (18) is stated for Gaussian noise N(0, tC) (the Laplace and uniform rates, thousands of
+    # operations with erfc, are beyond the statement)
+    for dae in (d for d in cases(ctx.deep, mixture=False) if d.noise.is_gaussian):
         xs = dae.variables
         mu0 = dae.density.pdf(xs)
         rate = -divergence(dae.C * gradient(mu0, xs), xs)
