@@ -109,7 +109,11 @@ def _doit(e: sp.Expr) -> sp.Expr:
         node: sp.Function(f"unevaluated{k}")(*sorted(node.free_symbols, key=str))
         for k, node in enumerate(large)
     }
-    return e.xreplace(masks).doit().xreplace({m: node for node, m in masks.items()})
+    done = e.xreplace(masks).doit()
+    # restored as functions, so that a mask doit evaluated at a point (Subs) comes back too
+    for node, mask in masks.items():
+        done = done.replace(mask.func, sp.Lambda(mask.args, node))
+    return done
 
 
 def _bounded_cancel(e: sp.Expr) -> sp.Expr:

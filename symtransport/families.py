@@ -12,9 +12,9 @@ precision, and a density member integrates to exactly 1.
     ``sum_k w_k * 2 * N(u; m_k, S_k) * Phi(a_k . (u - m_k))`` with ``Phi(z) = erfc(-z/sqrt 2)/2``,
     which is smooth, strictly positive and normalised for every skewness vector ``a_k``.
     Where the function sits inside an integral (``closed_form=True``), its 1 or 2 components are
-    instead Gaussians times a positive quadratic,
-    ``w_k (c_k + (a_k . (u - m_k))^2) N(u; m_k, S_k) / (c_k + a_k^T S_k a_k)``: just as far
-    from Gaussian (``log`` of the quadratic has non-zero third derivatives), and their integrals
+    instead Gaussians times a positive quadratic, ``w_k (c_k + (a_k . (u - m_k) + b_k)^2)
+    N(u; m_k, S_k) / (c_k + a_k^T S_k a_k + b_k^2)`` with ``b_k >= 1/4``: skewed, and as far from
+    Gaussian (``log`` of the quadratic has non-zero third derivatives), and their integrals
     against Gaussian kernels have closed forms (:mod:`symtransport.gaussint`), where a skew
     normal's need quadrature at up to 120 digits (tens of seconds per point).
 ``positive``
@@ -104,9 +104,12 @@ def _density(rng: random.Random, u: sp.Matrix, closed_form: bool = False) -> sp.
         skew = sp.Matrix([_rational(rng, -2.0, 2.0) for _ in range(n)])
         z = (skew.T * (u - mean))[0, 0]
         if closed_form:
-            offset = _rational(rng, 0.1, 1.0)
+            # (c + (a.(u - m) + b)^2) N(u; m, S): positive, and skewed by b != 0; its mean
+            # is c + a^T S a + b^2
+            offset, shift = _rational(rng, 0.1, 1.0), _rational(rng, 0.25, 1.0)
             variance = (skew.T * cov * skew)[0, 0]
-            total += w * (offset + z**2) / (offset + variance) * _gaussian(u, mean, cov)
+            factor = (offset + (z + shift) ** 2) / (offset + variance + shift**2)
+            total += w * factor * _gaussian(u, mean, cov)
         else:
             total += w * _gaussian(u, mean, cov) * sp.erfc(-z / sp.sqrt(2))
     return total

@@ -83,14 +83,18 @@ def _substitute(
 
 
 def _affine(args: tuple[sp.Basic, ...], us: list[sp.Symbol]) -> tuple[sp.Matrix, sp.Matrix] | None:
-    """``(A, b)`` with ``args = A us + b``, ``A`` constant, square and invertible; else None."""
+    """``(A, b)`` with ``args = A us + b``, ``A`` constant, real, square and invertible, ``b``
+    real; else None."""
     if len(args) != len(us):
         return None
     column = sp.Matrix(args)
     jacobian = column.jacobian(us)
+    offset = column.subs(dict.fromkeys(us, 0))
     if jacobian.has(*us) or not jacobian.det().is_nonzero:
         return None
-    return jacobian, column.subs(dict.fromkeys(us, 0))
+    if not all(entry.is_extended_real for entry in [*jacobian, *offset]):
+        return None
+    return jacobian, offset
 
 
 def _density_coordinates(
@@ -138,8 +142,10 @@ def _converges(
             regular.append(factor)
         elif not factor.is_polynomial(*us):
             return False
+    if not exponent.is_polynomial(*us):
+        return False
     if not unbounded:
-        return exponent.is_polynomial(*us)
+        return True
     if regular and not exponent.has(*unbounded):
         return any(_affine(app.args, unbounded) is not None for app in regular)
     try:

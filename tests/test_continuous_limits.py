@@ -20,7 +20,7 @@ def test_no_rule_where_continuity_is_not_provable():
     assert limit_by_continuity(sp.Limit(s(x, t) / t, t, 0, "+")) is None  # 0 denominator
     assert limit_by_continuity(sp.Limit(sp.log(t) * s(x, t), t, 0, "+")) is None
     assert limit_by_continuity(sp.Limit(sp.sqrt(t) * s(x, t), t, 0, "+")) is None
-    assert limit_by_continuity(sp.Limit(s(x, t) / s(x, 0), t, 0, "+")) is None  # may vanish
+    assert limit_by_continuity(sp.Limit(1 / s(x, t), t, 0, "+")) is None  # s(x, 0) may vanish
     # ... unless the denominator is a regular density, positive by its class
     assert limit_by_continuity(sp.Limit(s(x, t) / mu(x), t, 0, "+"), {"mu"}) == s(x, 0) / mu(x)
     assert limit_by_continuity(sp.Limit(x * t, t, 0, "+")) is None  # SymPy's own business
@@ -42,3 +42,27 @@ def test_sympy_series_only_meet_small_limits_without_error_functions():
     assert _unbounded(sp.Limit(sp.erf(x / sp.sqrt(t)) / t, t, 0, "+"))
     large = sp.Add(*(sp.cos(k * t) * x**k for k in range(FINITE_LIMIT_OPS)))
     assert _unbounded(sp.Limit(large, t, 0, "+"))
+
+
+def test_no_rule_for_what_only_looks_continuous():
+    f = sp.Function("f")
+    y = sp.Symbol("y", real=True)
+    # d/dx [f(t x)/t] = f'(t x) -> f'(0), not 0
+    value = limit_by_continuity(sp.Limit(sp.Derivative(f(t * x) / t, x), t, 0, "+"))
+    assert value is None or value == sp.Subs(sp.Derivative(f(y), y), y, 0).doit()
+    assert limit_by_continuity(sp.Limit(t * sp.Subs(f(y) / y, y, t), t, 0, "+")) is None
+    r = sp.Symbol("r", real=True)  # (for a positive t, SymPy makes sign(t) 1 by itself)
+    assert limit_by_continuity(sp.Limit(f(sp.sign(r)), r, 0, "+")) is None
+    assert limit_by_continuity(sp.Limit(sp.Subs(sp.Heaviside(y), y, t) * f(t), t, 0, "+")) is None
+    assert limit_by_continuity(sp.Limit(sp.exp(x / t) * f(x), t, 0, "+")) is None
+    assert limit_by_continuity(sp.Limit(f(x) / (t + f(t)), t, 0, "+")) is None  # f may vanish
+
+
+def test_false_limits_are_not_proved():
+    f = sp.Function("f")
+    y = sp.Symbol("y", real=True)
+    smooth = {"f": "smooth"}
+    r = verify_identity(sp.Limit(sp.Derivative(f(t * x) / t, x), t, 0, "+"), 0, functions=smooth)
+    assert r.status == Status.REFUTED
+    r = verify_identity(sp.Limit(t * sp.Subs(f(y) / y, y, t), t, 0, "+"), 0, functions=smooth)
+    assert r.status != Status.PROVED
