@@ -23,15 +23,14 @@ import sympy as sp
 
 from symtransport import CheckContext, claim, run_script, verify_identity
 from symtransport.dae import ShallowDAE
-from symtransport.instances import fixed_gaussian
-from symtransport.noise import NOISE_MODELS, noise_model
+from symtransport.instances import fixed_gaussian, generic_density
+from symtransport.noise import NOISE_MODELS, GenericNoise, noise_model
 from symtransport.symbols import x
 
 ATOMS = 3  # mutation: skip - any number of atoms gives the same theorem
 g = sp.Symbol("g", real=True)
 nu = sp.Function("nu")
-mu = sp.Function("mu")
-x0, eps = sp.symbols("x_0 epsilon", real=True)
+x0 = sp.Symbol("x_0", real=True)
 a = sp.symbols(f"a1:{ATOMS + 1}", real=True)
 w = sp.symbols(f"w1:{ATOMS + 1}", positive=True)
 
@@ -47,26 +46,26 @@ def posterior_mean() -> sp.Expr:
     return sp.Add(*(wt * ai for wt, ai in zip(weights, a, strict=True))) / sp.Add(*weights)
 
 
-def _whole_line(body: sp.Expr, variable: sp.Symbol) -> sp.Integral:
-    return sp.Integral(body, (variable, -sp.oo, sp.oo))
+def generic_dae() -> ShallowDAE:
+    """The DAE for a generic data density ``mu`` and a generic noise density ``nu`` on R."""
+    return ShallowDAE(generic_density(1), GenericNoise())
 
 
-def moment(k: int) -> sp.Integral:
+def _against_posterior(f: sp.Expr) -> sp.Expr:
+    """``int f(x0) nu(x - x0) mu(x0) dx0`` for the generic densities of :func:`generic_dae`."""
+    dae = generic_dae()
+    (clean,) = dae.clean
+    return dae.noise.convolve(f.subs(x0, clean) * dae.density.pdf([clean]), [clean], [x], dae.t)
+
+
+def moment(k: int) -> sp.Expr:
     """``I_k = int x0^k nu(x - x0) mu(x0) dx0`` for generic densities ``mu``, ``nu``."""
-    return _whole_line(x0**k * nu(x - x0) * mu(x0), x0)
+    return _against_posterior(x0**k)
 
 
-def continuous_loss(value: sp.Expr) -> sp.Integral:
+def continuous_loss(value: sp.Expr) -> sp.Expr:
     """``J(value) = int (value - x0)^2 nu(x - x0) mu(x0) dx0`` for generic ``mu``, ``nu``."""
-    return _whole_line((value - x0) ** 2 * nu(x - x0) * mu(x0), x0)
-
-
-def generic_change_of_variables() -> tuple[sp.Expr, sp.Expr]:
-    """(14) and ``x + f_t(x)`` with ``f_t`` from (15), for generic ``mu`` and ``nu`` on R."""
-    noise_mean = _whole_line(eps * nu(eps) * mu(x - eps), eps) / _whole_line(
-        nu(eps) * mu(x - eps), eps
-    )
-    return moment(1) / moment(0), x - noise_mean
+    return _against_posterior((value - x0) ** 2)
 
 
 def change_of_variables(dae: ShallowDAE) -> tuple[sp.Matrix, sp.Matrix]:
@@ -93,7 +92,7 @@ def dae_posterior_mean(ctx: CheckContext) -> list:
         verify_identity((2 * (g * moment(0) - moment(1))).subs(g, moment(1) / moment(0)), 0),
         # J'' = 2 I_0 > 0: the stationary point is the minimum
         verify_identity(sp.diff(continuous_loss(g), g, 2), 2 * moment(0), **general),
-        verify_identity(*generic_change_of_variables(), **general),
+        verify_identity(*change_of_variables(generic_dae()), **general),
     ]
     atoms = {**general, "functions": {"nu": "positive"}, "scope": "family"}
     checks += [

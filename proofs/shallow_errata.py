@@ -19,8 +19,8 @@ import sympy as sp
 
 from symtransport import CheckContext, claim, run_script, verify_identity
 from symtransport.dae import ShallowDAE
-from symtransport.instances import fixed_gaussian, fixed_mixture, paper_mixtures
-from symtransport.noise import NOISE_MODELS, noise_model
+from symtransport.instances import fixed_gaussian, fixed_mixture, generic_density, paper_mixtures
+from symtransport.noise import NOISE_MODELS, GenericNoise, noise_model
 
 LIMIT_POINTS = 8  # numeric points per limit in the default run: each is an extrapolation
 
@@ -93,19 +93,8 @@ def shallow_limit_as_printed(ctx: CheckContext) -> list:
     ]
 
 
-def generic_noise_sign() -> tuple[sp.Expr, sp.Expr]:
-    """``g_t(x) - x`` from (14) and ``-E[eps | x~ = x]`` for generic data and noise densities
-    ``mu``, ``nu`` on R (general scope)."""
-    x = sp.Symbol("x", real=True)
-    x0, eps = sp.symbols("x_0 epsilon", real=True)
-    mu, nu = sp.Function("mu"), sp.Function("nu")
-
-    def line(body: sp.Expr, v: sp.Symbol) -> sp.Integral:
-        return sp.Integral(body, (v, -sp.oo, sp.oo))
-
-    posterior_mean = line(x0 * nu(x - x0) * mu(x0), x0) / line(nu(x - x0) * mu(x0), x0)
-    noise_mean = line(eps * nu(eps) * mu(x - eps), eps) / line(nu(eps) * mu(x - eps), eps)
-    return posterior_mean - x, -noise_mean
+#: generic data and noise densities on R (general scope)
+GENERIC = ShallowDAE(generic_density(1), GenericNoise())
 
 
 def sign_cases() -> list[ShallowDAE]:
@@ -134,7 +123,14 @@ def dae_noise_sign(ctx: CheckContext) -> list:
             scope="instances",
         )
         for dae in sign_cases()
-    ] + [verify_identity(*generic_noise_sign(), seed=ctx.seed, timeout=ctx.timeout)]
+    ] + [
+        verify_identity(
+            GENERIC.displacement(),
+            -GENERIC.posterior_noise_mean_integral(),
+            seed=ctx.seed,
+            timeout=ctx.timeout,
+        )
+    ]
 
 
 @claim(
@@ -155,7 +151,14 @@ def dae_noise_sign_as_printed(ctx: CheckContext) -> list:
             scope="instances",
         )
         for dae in sign_cases()[:1]
-    ] + [verify_identity(generic_noise_sign()[0], -generic_noise_sign()[1], seed=ctx.seed)]
+    ] + [
+        verify_identity(
+            GENERIC.displacement(),
+            GENERIC.posterior_noise_mean_integral(),
+            seed=ctx.seed,
+            timeout=ctx.timeout,
+        )
+    ]
 
 
 if __name__ == "__main__":

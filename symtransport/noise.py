@@ -12,6 +12,10 @@ name            density ``nu_t(eps)`` on R^d                            Stein's 
 ``uniform``     ``prod_i 1{|eps_i| <= a} / (2a)``, ``a = sqrt(3t)``     no
 ==============  ======================================================  =====================
 
+:class:`GenericNoise` is any noise with a density, an undefined function ``nu(eps)`` (a
+regular density, :data:`symtransport.families.REGULAR`), for the general statements of [J]
+Thm 4; it is not in the registry of named models.
+
 A new model is one small class registered in :data:`NOISE_MODELS`. Each model builds the
 convolution integral ``int f(x) nu_t(x~ - x) dx`` with the right limits (the uniform model
 integrates over the box ``|x_i - x~_i| <= a`` rather than carrying an indicator).
@@ -32,6 +36,7 @@ from symtransport.errors import InvalidArgument
 __all__ = [
     "NOISE_MODELS",
     "GaussianNoise",
+    "GenericNoise",
     "LaplaceNoise",
     "NoiseModel",
     "UniformNoise",
@@ -166,6 +171,19 @@ class UniformNoise(NoiseModel):
         return sp.Integral(
             f / (2 * a) ** len(xs), *[(x, c - a, c + a) for x, c in zip(xs, at, strict=True)]
         )
+
+
+@dataclass(frozen=True)
+class GenericNoise(NoiseModel):
+    """Any noise with a density: ``nu_t(eps) = name(eps_1, ..., eps_d)``, an undefined function
+    that :func:`symtransport.verify_identity` treats as a regular density (its variance, ``t``
+    for the named models, plays no part in the identities it is used for)."""
+
+    function: str = "nu"
+    name: ClassVar[str] = "generic"
+
+    def density(self, eps: Sequence[sp.Expr], t: sp.Expr) -> sp.Expr:
+        return sp.Function(self.function)(*eps)
 
 
 NOISE_MODELS: dict[str, type[NoiseModel]] = {
