@@ -16,7 +16,21 @@ from sympy.combinatorics import Permutation
 
 from symtransport.errors import InvalidArgument
 
-__all__ = ["determinant", "divergence", "gaussian_density", "gradient", "laplacian"]
+__all__ = [
+    "carry_out_derivatives",
+    "determinant",
+    "divergence",
+    "gaussian_density",
+    "gradient",
+    "laplacian",
+]
+
+
+def carry_out_derivatives(e: sp.Basic) -> sp.Basic:
+    """``e`` with its unevaluated derivatives carried out and nothing else evaluated: a
+    derivative of an integral moves under the integral sign without integrating (Leibniz's
+    rule), a derivative of an undefined function stays one."""
+    return e.replace(lambda n: isinstance(n, sp.Derivative), lambda n: n.doit(deep=False))
 
 
 def gradient(f: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Matrix:

@@ -50,10 +50,9 @@ budgets: verdicts are decided by counted work, never by the clock: numeric point
 identity (24) at 30, 60 and 120 digits, a fixed sequence of 8 symbolic rewrites with size
 limits (cancel up to 600 operations, simplify up to 400, SymPy's limit at infinity up to 60
 and at a point up to 700 without erf, its integrator on rational integrands only), quadrature
-degrees, Hypothesis examples
-(--examples) and shrink calls, ODE tolerances. A claim's timeout (default 900 s, x4 with
---deep) is only a wall-clock safety net: a claim it stops has status 'error' (method
-'wall-clock limit'), which is no verdict.
+degrees, Hypothesis examples (--examples) and shrink calls, ODE tolerances. A claim's timeout
+(default 900 s, x4 with --deep) is only a wall-clock safety net: a claim it stops has status
+'error' (method 'wall-clock limit'), which is no verdict.
 
 exit codes: 0 every claim met its expectation; 1 one did not; 2 bad input or usage
 """

@@ -25,6 +25,8 @@ from collections.abc import Collection
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from symtransport.calculus import carry_out_derivatives
+
 __all__ = ["limit_by_continuity"]
 
 _ELEMENTARY = (sp.Add, sp.Mul, sp.exp, sp.sin, sp.cos)
@@ -83,7 +85,7 @@ def limit_by_continuity(limit: sp.Limit, densities: Collection[str] = ()) -> sp.
     body, variable, point = limit.args[0], limit.args[1], limit.args[2]
     if not point.is_finite or not body.atoms(AppliedUndef):
         return None
-    body = body.replace(lambda n: isinstance(n, sp.Derivative), lambda n: n.doit(deep=False))
+    body = carry_out_derivatives(body)
     if not _continuous(body, variable, point, densities):
         return None
     value = body.subs(variable, point).doit()

@@ -45,6 +45,7 @@ from typing import Any
 
 import sympy as sp
 
+from symtransport.calculus import carry_out_derivatives
 from symtransport.continuous_limits import limit_by_continuity
 from symtransport.gaussint import gaussian_integrals
 from symtransport.intnormal import integral_normal_form
@@ -76,11 +77,6 @@ def _unbounded(node: sp.Basic) -> bool:
     return False
 
 
-def _derivatives(e: sp.Expr) -> sp.Expr:
-    """``e`` with its derivatives carried out (under integral signs by Leibniz's rule)."""
-    return e.replace(lambda n: isinstance(n, sp.Derivative), lambda n: n.doit(deep=False))
-
-
 def _continuity(e: sp.Expr, densities: frozenset[str]) -> sp.Expr:
     """``e`` with its limits of generic smooth functions taken by continuity
     (:mod:`symtransport.continuous_limits`), where that rule applies."""
@@ -101,7 +97,7 @@ def _doit(e: sp.Expr) -> sp.Expr:
     constant: a derivative of the mask in a variable it depends on stays a derivative, and is
     not silently 0.
     """
-    e = _derivatives(e)
+    e = carry_out_derivatives(e)
     large = [node for node in e.atoms(sp.Limit, sp.Integral) if _unbounded(node)]
     if not large:
         return e.doit()
@@ -180,7 +176,7 @@ REWRITES: tuple[tuple[str, Rewrite, bool], ...] = (
     (
         "integral normal form",
         lambda e, densities: (
-            integral_normal_form(_derivatives(e), densities) if e.has(sp.Integral) else e
+            integral_normal_form(carry_out_derivatives(e), densities) if e.has(sp.Integral) else e
         ),
         False,
     ),

@@ -66,19 +66,23 @@ def test_printed_gaussian_forms_with_edits_are_refuted():
     assert refuted(cov3, g.cov * (sp.eye(3) + t * g.cov.inv()).inv())
 
 
-def test_mixture_map_with_unsmoothed_responsibilities_is_refuted():
+@pytest.mark.parametrize(
+    ("mixture", "scope"),
+    [(fixed_mixture(1), "instances"), (symbolic_mixture(), "family")],  # every 2-mixture on R
+)
+def test_mixture_map_with_unsmoothed_responsibilities_is_refuted(mixture, scope):
     p = proof("shallow_closed_forms")
-    mix = fixed_mixture(1)
-    dae = ShallowDAE(mix)
+    dae = ShallowDAE(mixture)
     (x,) = dae.variables
-    raw = [w * c.pdf([x]) for w, c in zip(mix.weights, mix.components, strict=True)]
+    components = mixture.components
+    raw = [w * c.pdf([x]) for w, c in zip(mixture.weights, components, strict=True)]
     wrong = sp.Add(
         *(
             r / sp.Add(*raw) * p.printed_34(c, sp.Matrix([x]))[0]
-            for r, c in zip(raw, mix.components, strict=True)
+            for r, c in zip(raw, components, strict=True)
         )
     )
-    assert refuted(dae.map()[0], wrong)
+    assert refuted(dae.map()[0], wrong, scope=scope)
 
 
 def test_large_t_limit_with_unweighted_mean_is_refuted():
@@ -105,18 +109,3 @@ def test_pushforward_approximation_is_not_exact():
     error = p.l1_errors(p.paper_mixtures()["(45)"], [1.0])[1.0]
     assert error > 0.1
     assert p.measure(error, p.BOUND, "<").status == Status.REFUTED
-
-
-def test_family_mixture_map_with_unsmoothed_responsibilities_is_refuted():
-    p = proof("shallow_closed_forms")
-    mix = symbolic_mixture()  # every two-component mixture on R: family scope
-    dae = ShallowDAE(mix)
-    (x,) = dae.variables
-    raw = [w * c.pdf([x]) for w, c in zip(mix.weights, mix.components, strict=True)]
-    wrong = sp.Add(
-        *(
-            r / sp.Add(*raw) * p.printed_34(c, sp.Matrix([x]))[0]
-            for r, c in zip(raw, mix.components, strict=True)
-        )
-    )
-    assert refuted(dae.map()[0], wrong, scope="family")
