@@ -37,14 +37,31 @@ class BudgetRun:
 
     ``messages`` holds every value the generator yielded before it finished or was stopped;
     ``finished`` is true when the generator ran to completion; ``error`` holds a one-line
-    description of an exception raised by the generator, if any; ``timed_out`` is true when
-    the budget ran out first.
+    description of an exception raised by the generator, or of the worker's end when it
+    ended without reporting, if any; ``timed_out`` is true when the budget ran out first;
+    ``crashed`` is true when the worker process ended without reporting (``os._exit``, a
+    signal, or a crash of Python itself); ``exitcode`` is the worker's exit status once it
+    ended (negative: the signal that ended it; None when the work ran in-process).
     """
 
     messages: list[Any] = field(default_factory=list)
     finished: bool = False
     timed_out: bool = False
     error: str | None = None
+    crashed: bool = False
+    exitcode: int | None = None
+
+    @property
+    def exit_status(self) -> str:
+        """How the worker process ended, in words: ``exit code 0``, ``killed by SIGSEGV``."""
+        if self.exitcode is None:
+            return "exit status unknown"
+        if self.exitcode >= 0:
+            return f"exit code {self.exitcode}"
+        try:
+            return f"killed by {signal.Signals(-self.exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-self.exitcode}"
 
 
 def _die_with_parent(parent: int) -> None:
@@ -107,7 +124,7 @@ def run_with_budget(
             try:
                 message = receiver.recv()
             except EOFError:
-                run.error = "the worker process exited without reporting"
+                run.crashed = True
                 break
             if isinstance(message, tuple) and message and message[0] == _DONE:
                 run.finished = True
@@ -121,6 +138,9 @@ def run_with_budget(
         if process.is_alive():
             process.kill()
         process.join()
+    run.exitcode = process.exitcode
+    if run.crashed:
+        run.error = f"the worker process ended without reporting ({run.exit_status})"
     return run
 
 

@@ -2,11 +2,13 @@
 
 :func:`collect` imports proof files (or every ``*.py`` in a folder, except names starting with
 ``_``) and gathers the :class:`~symtransport.claims.Claim` objects each defines at module
-level. :func:`run_claims` runs each claim in its own child process and returns a
-:class:`Report` whose :meth:`Report.to_json` is the documented JSON report. A claim's verdict is
-decided by work budgets (points, rewrites, examples), never by the clock: the claim's
-``timeout`` is a wall-clock safety net against runaway computations, and a claim it stops has
-status ``error`` with the method ``wall-clock limit``, never ok.
+level; each file is imported in a worker process, never in the caller's, and :func:`load`
+reports the files that fail to load (exit, hang, crash, raise) beside the claims of the others
+instead of stopping at the first. :func:`run_claims` runs each claim in its own child process
+and returns a :class:`Report` whose :meth:`Report.to_json` is the documented JSON report. A
+claim's verdict is decided by work budgets (points, rewrites, examples), never by the clock: the
+claim's ``timeout`` is a wall-clock safety net against runaway computations, and a claim it
+stops has status ``error`` with the method ``wall-clock limit``, never ok.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from symtransport.budget import run_with_budget
@@ -40,7 +43,18 @@ from symtransport.scope import Scope
 from symtransport.status import Status
 from symtransport.verify import WALL_CLOCK
 
-__all__ = ["ClaimResult", "Report", "bundled_proofs", "collect", "run_claims", "select"]
+__all__ = [
+    "IMPORT_SAFETY_NET",
+    "ClaimResult",
+    "LoadError",
+    "Loaded",
+    "Report",
+    "bundled_proofs",
+    "collect",
+    "load",
+    "run_claims",
+    "select",
+]
 
 
 def bundled_proofs() -> Path:
@@ -75,40 +89,225 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def _import(path: Path) -> Any:
+#: wall-clock safety net of importing one proof file, in seconds (each bundled proof imports
+#: in under 0.3 s); a file that takes longer is a load error
+IMPORT_SAFETY_NET = 60.0
+
+_importing: list[Path] = []  # the proof file this process is importing (at most one)
+_modules: dict[Path, ModuleType] = {}  # the proof files this process imported, by resolved path
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A proof file that could not be loaded and what went wrong, on one line (e.g.
+    ``line 3: ValueError: ...`` or ``called sys.exit(0) at import``)."""
+
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The claims of the proof files that loaded, in file order, and the files that did not."""
+
+    claims: list[Claim]
+    errors: list[LoadError]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why importing a proof file failed, and the line of the file it failed at."""
+
+    reason: str
+    line: int | None = None
+
+    def message(self) -> str:
+        """The :class:`LoadError` message: ``line N: reason``."""
+        return self.reason if self.line is None else f"line {self.line}: {self.reason}"
+
+    def error(self, path: Path) -> InvalidArgument:
+        """The error of :func:`collect`, whose message keeps its ``failed to import: reason``
+        shape, the line after it."""
+        at = "" if self.line is None else f" (line {self.line})"
+        return InvalidArgument(f"proof file {str(path)!r} failed to import: {self.reason}{at}")
+
+
+def _exec(path: Path) -> ModuleType:
+    """``path`` imported as a fresh module; whatever its code raises propagates."""
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     name = f"symtransport_proof_{path.stem}_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise InvalidArgument(f"path={str(path)!r} cannot be imported as a Python file")
     module = importlib.util.module_from_spec(spec)
+    _importing.append(path)
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        raise InvalidArgument(f"proof file {str(path)!r} failed to import: {last}") from exc
+    finally:
+        _importing.pop()
     return module
+
+
+def _failure(path: Path, exc: Exception) -> _Failure:
+    """``exc``, raised importing ``path``, on one line, at the line of ``path`` it came from."""
+    if isinstance(exc, SyntaxError):
+        text = f"{type(exc).__name__}: {exc.msg}"
+    else:
+        text = traceback.format_exception_only(type(exc), exc)[0]
+    reason = " ".join(line.strip() for line in text.strip().splitlines())
+    target = path.resolve()
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).resolve() == target:
+        return _Failure(reason, exc.lineno)
+    frames = traceback.extract_tb(exc.__traceback__)
+    lines = [f.lineno for f in frames if Path(f.filename).resolve() == target]
+    return _Failure(reason, lines[-1] if lines else None)
+
+
+def _import(path: Path) -> ModuleType:
+    """The module of the proof file ``path``, imported once per process;
+    :class:`~symtransport.InvalidArgument` when its code raises."""
+    key = path.resolve()
+    if key not in _modules:
+        try:
+            _modules[key] = _exec(path)
+        except Exception as exc:
+            raise _failure(path, exc).error(path) from exc
+    return _modules[key]
+
+
+def _claims_of(module: ModuleType) -> list[Claim]:
+    """The claims defined at module level in ``module``, in definition order."""
+    return [
+        v for v in vars(module).values() if isinstance(v, Claim) and v.module == module.__name__
+    ]
+
+
+def _stdout_to_stderr() -> None:
+    """In a worker process: whatever the user's code prints goes to stderr, so that it never
+    mixes into a report on stdout (``check --json -``, ``list --format json``)."""
+    if multiprocessing.parent_process() is not None:
+        sys.stdout.flush()
+        sys.stdout = sys.stderr  # print, also when sys.stdout is not fd 1 (a captured stream)
+        os.dup2(2, 1)  # C code and subprocesses
+
+
+def _load_worker(path: Path) -> Iterator[dict[str, Any]]:
+    """Import ``path`` (in a worker process) and yield its claims' fields but ``check``, or
+    why it failed."""
+    _stdout_to_stderr()
+    try:
+        module = _exec(path)
+    except SystemExit as exc:
+        yield {
+            "reason": f"called sys.exit({exc.code!r}) at import; call it only under "
+            '`if __name__ == "__main__":`'
+        }
+        return
+    except Exception as exc:
+        failure = _failure(path, exc)
+        yield {"reason": failure.reason, "line": failure.line}
+        return
+    names = [f.name for f in fields(Claim) if f.name != "check"]
+    yield {"claims": [{n: getattr(c, n) for n in names} for c in _claims_of(module)]}
+
+
+@dataclass(frozen=True)
+class _FileCheck:
+    """The check of claim ``claim_id`` of the proof file ``path``: imports the file (once per
+    process) in the process that runs it, and calls the claim's own check."""
+
+    path: Path
+    claim_id: str
+
+    def __call__(self, ctx: CheckContext) -> Any:
+        for found in _claims_of(_import(self.path)):
+            if found.id == self.claim_id:
+                return found.check(ctx)
+        raise InvalidArgument(
+            f"proof file {str(self.path)!r} no longer defines claim {self.claim_id!r}; "
+            "collect its claims again"
+        )
+
+
+def _load_file(path: Path) -> list[Claim] | _Failure:
+    """The claims of the proof file ``path``, imported in a worker process under
+    :data:`IMPORT_SAFETY_NET`, or why it failed; this process never runs the file's code."""
+    run = run_with_budget(_load_worker, (path,), IMPORT_SAFETY_NET)
+    if run.messages:
+        found = run.messages[0]
+        if "claims" not in found:
+            return _Failure(found["reason"], found.get("line"))
+        return [Claim(check=_FileCheck(path, meta["id"]), **meta) for meta in found["claims"]]
+    if run.timed_out:
+        return _Failure(
+            f"did not finish importing within {IMPORT_SAFETY_NET:g} s; move long computations "
+            "into a claim's check"
+        )
+    if run.crashed:
+        return _Failure(
+            "the import ended its process without reporting (os._exit, or a crash of Python "
+            f"itself; {run.exit_status})"
+        )
+    return _Failure(f"the import failed: {run.error or 'an unknown error'}")
+
+
+def _each_file(paths: Sequence[str | Path] | None) -> Iterator[tuple[Path, list[Claim] | _Failure]]:
+    """Each proof file of ``paths`` (default: the bundled proofs) with its claims, or why it
+    failed to load."""
+    if _importing:
+        raise InvalidArgument(
+            f"proof file {str(_importing[-1])!r} runs symtransport while it is imported; put "
+            'that call under `if __name__ == "__main__":`'
+        )
+    for path in _files(paths or [bundled_proofs()]):
+        yield path, _load_file(path)
+
+
+def _add(claims: list[Claim], seen: dict[str, Path], path: Path, new: list[Claim]) -> None:
+    """Append the claims ``new`` of ``path`` to ``claims``; a duplicate id is an error."""
+    for c in new:
+        if c.id in seen:
+            raise InvalidArgument(
+                f"duplicate claim id {c.id!r} in {str(path)!r} and {str(seen[c.id])!r}"
+            )
+        seen[c.id] = path
+        claims.append(c)
 
 
 def collect(paths: Sequence[str | Path] | None = None) -> list[Claim]:
     """The claims defined in ``paths`` (default: the bundled proofs), in file order.
 
-    Duplicate ids are an error (:class:`~symtransport.InvalidArgument`).
+    Each file is imported in a worker process (:func:`load`); a file that fails to load, and
+    duplicate ids, are errors (:class:`~symtransport.InvalidArgument`, for the first failing
+    file).
     """
     claims: list[Claim] = []
     seen: dict[str, Path] = {}
-    for path in _files(paths or [bundled_proofs()]):
-        module = _import(path)
-        for value in vars(module).values():
-            if isinstance(value, Claim) and value.module == module.__name__:
-                if value.id in seen:
-                    raise InvalidArgument(
-                        f"duplicate claim id {value.id!r} in {str(path)!r} "
-                        f"and {str(seen[value.id])!r}"
-                    )
-                seen[value.id] = path
-                claims.append(value)
+    for path, found in _each_file(paths):
+        if isinstance(found, _Failure):
+            raise found.error(path)
+        _add(claims, seen, path, found)
     return claims
+
+
+def load(paths: Sequence[str | Path] | None = None) -> Loaded:
+    """The claims defined in ``paths`` (default: the bundled proofs), and the files that failed
+    to load, which do not stop the others.
+
+    Each file is imported in a worker process, with its prints sent to stderr and under a
+    wall-clock safety net (:data:`IMPORT_SAFETY_NET`), so that no file can end, hang or print
+    into the run; a claim's check imports its file again in the process that runs it. Missing
+    paths and duplicate ids are errors (:class:`~symtransport.InvalidArgument`).
+    """
+    claims: list[Claim] = []
+    errors: list[LoadError] = []
+    seen: dict[str, Path] = {}
+    for path, found in _each_file(paths):
+        if isinstance(found, _Failure):
+            errors.append(LoadError(path, found.message()))
+        else:
+            _add(claims, seen, path, found)
+    return Loaded(claims, errors)
 
 
 def select(claims: Sequence[Claim], patterns: Sequence[str] | None) -> list[Claim]:
@@ -156,11 +355,7 @@ class ClaimResult:
 
 
 def _run_one(claim: Claim, ctx: CheckContext) -> Iterator[dict[str, Any]]:
-    if multiprocessing.parent_process() is not None:
-        # in the claim's own process: whatever the check prints goes to stderr, so that it
-        # never mixes into a report on stdout (``check --json -``)
-        sys.stdout.flush()
-        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _stdout_to_stderr()
     outcome = claim.run(ctx)
     yield {
         "status": outcome.status,
@@ -203,6 +398,13 @@ def run_claim(
             "explanation": f"stopped by the {WALL_CLOCK} of {budget:g} s, a safety net against "
             "runaway computations, before its work budget was spent: no verdict",
         }
+    elif run.crashed:
+        found = {
+            "status": Status.ERROR,
+            "method": "crash",
+            "explanation": "the check ended its process without reporting (os._exit, or a "
+            f"crash of Python itself; {run.exit_status})",
+        }
     else:
         found = {
             "status": Status.ERROR,
@@ -239,16 +441,19 @@ class Report:
     results: list[ClaimResult]
     seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
+    #: the proof files that failed to load, whose claims are not in ``results``
+    load_errors: list[LoadError] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        """Every claim met its expectation."""
-        return all(r.ok for r in self.results)
+        """Every proof file loaded and every claim met its expectation."""
+        return not self.load_errors and all(r.ok for r in self.results)
 
     def summary(self) -> dict[str, Any]:
         """``total``, ``ok`` (met, not open), ``failed``, ``open`` (met open claims),
         ``by_status``, ``by_scope`` (the scope each claim's evidence covered), ``narrower``
-        (claims whose evidence covered less than their statement) and ``seconds``."""
+        (claims whose evidence covered less than their statement), ``load_errors`` (proof
+        files that failed to load) and ``seconds``."""
         return {
             "total": len(self.results),
             "ok": sum(r.ok and r.expected != Expected.OPEN for r in self.results),
@@ -257,15 +462,18 @@ class Report:
             "by_status": {str(s): sum(r.status == s for r in self.results) for s in Status},
             "by_scope": {str(s): sum(r.scope == s for r in self.results) for s in Scope},
             "narrower": sum(r.narrower for r in self.results),
+            "load_errors": len(self.load_errors),
             "seconds": round(self.seconds, 3),
         }
 
     def to_json(self) -> dict[str, Any]:
-        """The documented JSON report: ``{"claims": [...], "summary": {...}, "settings": {...}}``
-        (``settings``: the ``seed``, ``examples`` (null: each claim's own), ``deep`` and the
-        ``version`` of symtransport that ran)."""
+        """The documented JSON report: ``{"claims": [...], "load_errors": [...], "summary":
+        {...}, "settings": {...}}`` (``load_errors``: ``{"path", "error"}`` per proof file that
+        failed to load; ``settings``: the ``seed``, ``examples`` (null: each claim's own),
+        ``deep`` and the ``version`` of symtransport that ran)."""
         return {
             "claims": [asdict(r) for r in self.results],
+            "load_errors": [{"path": str(e.path), "error": e.message} for e in self.load_errors],
             "summary": self.summary(),
             "settings": self.settings,
         }
@@ -287,7 +495,26 @@ class Report:
         settings: dict[str, Any] = (
             data["settings"] if isinstance(data.get("settings"), dict) else {}
         )
-        return cls(results, _finite(seconds, "summary.seconds"), dict(settings))
+        errors = _load_errors_from_json(data.get("load_errors", []))
+        return cls(results, _finite(seconds, "summary.seconds"), dict(settings), errors)
+
+
+def _load_errors_from_json(rows: Any) -> list[LoadError]:
+    """The ``load_errors`` of a JSON report (a report without them has none)."""
+    if not isinstance(rows, list):
+        raise InvalidArgument("load_errors of the report is not a list")
+    errors = []
+    for i, row in enumerate(rows):
+        if not (
+            isinstance(row, dict)
+            and isinstance(row.get("path"), str)
+            and isinstance(row.get("error"), str)
+        ):
+            raise InvalidArgument(
+                f'load_errors[{i}] of the report is not {{"path": text, "error": text}}'
+            )
+        errors.append(LoadError(Path(row["path"]), row["error"]))
+    return errors
 
 
 def _finite(value: float, name: str) -> float:

@@ -105,6 +105,7 @@ def test_json_report_shape_is_the_contract(tmp_path):
         "by_status",
         "by_scope",
         "narrower",
+        "load_errors",
         "seconds",
     }
 
