@@ -11,18 +11,30 @@ import argparse
 import fnmatch
 import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NamedTuple, NoReturn, TextIO
 
 from symtransport.claims import Claim, Expected
 from symtransport.derive import derive_dae, derive_flow, parse_matrix, parse_variables, render
 from symtransport.errors import InvalidArgument, SymtransportError
 from symtransport.export import compile_pdf, latex_document, require_pdflatex
+from symtransport.latex import counted
 from symtransport.noise import NOISE_MODELS
 from symtransport.progress import Progress
-from symtransport.runner import ClaimResult, Report, collect, run_claims, select
+from symtransport.runner import (
+    ClaimResult,
+    Loaded,
+    Report,
+    bundled_proofs,
+    load,
+    run_claims,
+    select,
+)
 
 __all__ = ["claims_table", "main", "run_script"]
 
@@ -54,7 +66,9 @@ degrees, Hypothesis examples (--examples) and shrink calls, ODE tolerances. A cl
 (default 900 s, x4 with --deep) is only a wall-clock safety net: a claim it stops has status
 'error' (method 'wall-clock limit'), which is no verdict.
 
-exit codes: 0 every claim met its expectation; 1 one did not; 2 bad input or usage
+exit codes: 0 every claim met its expectation; 1 one did not; 2 bad input or usage, or a proof
+file that failed to import (one line on stderr each; the other files' claims still run and are
+reported, and the JSON report lists it under "load_errors")
 """
 
 EXPORT_EXAMPLES = """\
@@ -63,6 +77,10 @@ examples:
   symtransport export --out errata.tex --only '*-as-printed' --only 'shallow-limit'
   symtransport check --json report.json; symtransport export --from-json report.json \\
       --out claims.tex                        typeset a run without running it again
+
+output files: --out (and --json) in a folder that exists; with --pdf, FILE.pdf and FILE.log
+beside FILE.tex. A path that is an input (a proof file, the --from-json report) or names two
+outputs is refused before anything runs.
 
 exit codes: 0 written, every claim met its expectation; 1 written, a claim did not;
 2 bad input, or pdflatex missing or failing
@@ -79,7 +97,7 @@ exit codes: 0 written; 2 bad input, or matplotlib missing (pip install "symtrans
 
 LIST_EXAMPLES = """\
 examples:
-  symtransport list                           id, kind, scope, expected outcome, source
+  symtransport list                           id, kind, scope, expected outcome, source, title
   symtransport list --format markdown         the table of the README
   symtransport list proofs/my_claims.py --format json
 """
@@ -98,8 +116,35 @@ examples:
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as :class:`_UsageError` (one line, exit 2) and a hint
+    when an option's value was taken for an option because it starts with '-'."""
+
+    _argv: Sequence[str] = ()  # the arguments of the last parse, for the hint
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{self.prog}: {message} (see --help)")
+        raise _UsageError(f"{self.prog}: {message}{self._dash_hint(message)} (see --help)")
+
+    def _dash_hint(self, message: str) -> str:
+        """For "argument --x: expected one argument": how to write a value starting with '-'."""
+        match = re.fullmatch(r"argument (?:\S+/)?(--\S+): expected one argument", message)
+        if match is None:
+            return ""
+        option = match.group(1)
+        following = [value for arg, value in pairwise(self._argv) if arg == option]
+        mistaken = [
+            value
+            for value in following
+            if value.startswith("-") and value.split("=")[0] not in self._option_string_actions
+        ]
+        if not mistaken:
+            return ""  # the value is missing, not taken for an option
+        return f" (a value that starts with '-' is written {option}={mistaken[0]})"
 
 
 class _UsageError(Exception):
@@ -116,11 +161,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _int(text: str) -> int:
+def _seed(text: str) -> int:
+    """A seed: an integer >= 0, as NumPy's random generators need."""
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
 
 
 def _parser() -> _Parser:
@@ -138,7 +187,11 @@ def _parser() -> _Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _run_options(check)
-    check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE ('-': stdout)")
+    check.add_argument(
+        "--json",
+        metavar="FILE",
+        help="write the JSON report to FILE, '-' for stdout (default: none, the table only)",
+    )
     export = commands.add_parser(
         "export",
         help="run the claims and write them as one self-contained LaTeX document (and PDF)",
@@ -146,16 +199,29 @@ def _parser() -> _Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _run_options(export)
-    export.add_argument("--out", required=True, metavar="FILE.tex", help="the LaTeX file to write")
     export.add_argument(
-        "--pdf", action="store_true", help="also compile it with pdflatex into FILE.pdf"
+        "--out",
+        required=True,
+        metavar="FILE.tex",
+        help="the LaTeX file to write, in a folder that exists (required)",
+    )
+    export.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also compile it with pdflatex into FILE.pdf, with its log FILE.log "
+        "(default: off, the .tex only)",
     )
     export.add_argument(
         "--from-json",
         metavar="REPORT",
-        help="typeset the JSON report of an earlier 'check --json' instead of running",
+        help="typeset the JSON report of an earlier 'check --json' instead of running "
+        "(default: run the claims)",
     )
-    export.add_argument("--json", metavar="FILE", help="also write the JSON report ('-': stdout)")
+    export.add_argument(
+        "--json",
+        metavar="FILE",
+        help="also write the JSON report, '-' for stdout (default: none)",
+    )
     figures = commands.add_parser(
         "figures",
         help="regenerate the paper's figures (Figs. 4, 6-10, entropy against time)",
@@ -163,13 +229,21 @@ def _parser() -> _Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     figures.add_argument(
-        "--out", default="figures", metavar="DIR", help="folder to write into (default: figures)"
+        "--out",
+        default="figures",
+        metavar="DIR",
+        help="folder to write into, created if needed (default: figures)",
     )
     figures.add_argument(
-        "--only", action="append", metavar="GLOB", help="figure names to draw (glob)"
+        "--only",
+        action="append",
+        metavar="GLOB",
+        help="figure names to draw, a glob, repeatable (default: every figure)",
     )
     figures.add_argument(
-        "--json", metavar="FILE", help="write the list of figures and files as JSON ('-': stdout)"
+        "--json",
+        metavar="FILE",
+        help="write the list of figures and files as JSON, '-' for stdout (default: none)",
     )
     _progress_option(figures)
     derive = commands.add_parser(
@@ -185,18 +259,19 @@ def _parser() -> _Parser:
         epilog=DERIVE_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    dae.add_argument("--density", required=True, metavar="EXPR", help="the data density mu_0")
-    dae.add_argument("--vars", required=True, metavar="x,y", help="its variables (t is reserved)")
+    _density_options(dae)
     dae.add_argument(
-        "--noise", default="gaussian", choices=sorted(NOISE_MODELS), help="noise model"
+        "--noise",
+        default="gaussian",
+        choices=sorted(NOISE_MODELS),
+        help="noise model (default: gaussian)",
     )
     dae.add_argument(
         "--noise-cov",
         metavar="MATRIX",
-        help="C for Gaussian noise N(0, tC), e.g. [[2,0.5],[0.5,1]]",
+        help="C for Gaussian noise N(0, tC), e.g. [[2,0.5],[0.5,1]] (default: the identity)",
     )
-    dae.add_argument("--format", choices=("text", "latex", "json"), default="text")
-    dae.add_argument("--seed", type=_int, default=0, help="random seed of the checks (default 0)")
+    _derive_output_options(dae)
     flow = targets.add_parser(
         "flow",
         help="the continuous (infinitely deep) DAE dx/dt = grad log mu_t(x), mu_t solving the "
@@ -204,10 +279,8 @@ def _parser() -> _Parser:
         epilog=DERIVE_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    flow.add_argument("--density", required=True, metavar="EXPR", help="the data density mu_0")
-    flow.add_argument("--vars", required=True, metavar="x,y", help="its variables (t is reserved)")
-    flow.add_argument("--format", choices=("text", "latex", "json"), default="text")
-    flow.add_argument("--seed", type=_int, default=0, help="random seed of the checks (default 0)")
+    _density_options(flow)
+    _derive_output_options(flow)
     listing = commands.add_parser(
         "list",
         help="list the claims with their kinds, expected outcomes and sources",
@@ -215,15 +288,39 @@ def _parser() -> _Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     listing.add_argument(
-        "paths", nargs="*", help="proof files or folders (default: bundled proofs)"
+        "paths", nargs="*", help="proof files or folders (default: the bundled proofs)"
     )
     listing.add_argument(
         "--format",
         choices=("text", "markdown", "json"),
         default="text",
-        help="text (default), a markdown table (as in the README), or JSON",
+        help="a table with a header (text), a markdown table (as in the README), or JSON "
+        "(default: text)",
     )
     return parser
+
+
+def _density_options(parser: argparse.ArgumentParser) -> None:
+    """The density and its variables, the two required options of ``derive``."""
+    parser.add_argument(
+        "--density", required=True, metavar="EXPR", help="the data density mu_0 (required)"
+    )
+    parser.add_argument(
+        "--vars", required=True, metavar="x,y", help="its variables, t reserved (required)"
+    )
+
+
+def _derive_output_options(parser: argparse.ArgumentParser) -> None:
+    """The output format and the seed of ``derive``'s checks."""
+    parser.add_argument(
+        "--format",
+        choices=("text", "latex", "json"),
+        default="text",
+        help="how the derivation is printed on stdout (default: text)",
+    )
+    parser.add_argument(
+        "--seed", type=_seed, default=0, help="random seed of the checks (default: 0)"
+    )
 
 
 def _progress_option(parser: argparse.ArgumentParser) -> None:
@@ -231,14 +328,22 @@ def _progress_option(parser: argparse.ArgumentParser) -> None:
         "--progress",
         choices=("auto", "on", "off"),
         default="auto",
-        help="progress on stderr: redrawn in place on a terminal (auto: only there)",
+        help="progress on stderr: a line redrawn in place (auto: only when stderr is a "
+        "terminal), a line per item (on), none (off) (default: auto)",
     )
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", help="proof files or folders (default: bundled proofs)")
-    parser.add_argument("--only", action="append", metavar="GLOB", help="claim ids to run (glob)")
-    parser.add_argument("--seed", type=_int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "paths", nargs="*", help="proof files or folders (default: the bundled proofs)"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="GLOB",
+        help="claim ids to run, a glob, repeatable (default: every claim)",
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     parser.add_argument(
         "--examples",
         type=_positive_int,
@@ -249,7 +354,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         "--deep",
         action="store_true",
         help="also run the costly parts of the checks (more dimensions, generic functions "
-        "inside integrals); claims get four times their wall-clock safety net",
+        "inside integrals); claims get four times their wall-clock safety net (default: off)",
     )
     parser.add_argument(
         "--jobs",
@@ -269,6 +374,7 @@ _COLUMNS = (
     ("seconds", 8),
 )
 NARROWER = "*"  # marks a scope narrower than the claim's statement
+MAX_REPORT_BYTES = 64 * 2**20  # largest report --from-json reads (the bundled run's: 0.2 MiB)
 
 
 def _scope_cell(r: ClaimResult) -> str:
@@ -303,9 +409,22 @@ def _progress(args: argparse.Namespace, total: int, what: str = "claims") -> Pro
     return Progress(total, sys.stderr, enabled=enabled, what=what)
 
 
+def _load(paths: Sequence[str]) -> Loaded:
+    """The claims of the proof files ``paths``; each file that failed to load is one line on
+    stderr."""
+    loaded = load(paths)
+    for error in loaded.errors:
+        message = f"symtransport: error: proof file {str(error.path)!r}: {error.message}"
+        print(message, file=sys.stderr)
+    return loaded
+
+
 def _run(args: argparse.Namespace, table: TextIO | None) -> Report:
-    """Run the selected claims, with the results table on ``table`` (None: no table)."""
-    claims = select(collect(args.paths), args.only)
+    """Run the selected claims, with the results table on ``table`` (None: no table); the
+    report holds the proof files that failed to load."""
+    loaded = _load(args.paths)
+    all_failed = bool(loaded.errors) and not loaded.claims  # reported as that, not no selection
+    claims = [] if all_failed else select(loaded.claims, args.only)
     if table is not None:
         _row([name for name, _ in _COLUMNS], table)
     with _progress(args, len(claims)) as progress:
@@ -315,7 +434,7 @@ def _run(args: argparse.Namespace, table: TextIO | None) -> Report:
                 progress.above(lambda: _result_row(r, table))
             progress.advance(r.id)
 
-        return run_claims(
+        report = run_claims(
             claims,
             seed=args.seed,
             examples=args.examples,
@@ -323,22 +442,151 @@ def _run(args: argparse.Namespace, table: TextIO | None) -> Report:
             deep=args.deep,
             progress=show,
         )
+    report.load_errors = loaded.errors
+    return report
+
+
+def _exit_code(report: Report) -> int:
+    """2 when a proof file failed to load (bad input), else 0 when every claim met its
+    expectation, else 1."""
+    if report.load_errors:
+        return 2
+    return 0 if report.passed else 1
 
 
 def _summary_line(report: Report) -> str:
     s = report.summary()
     by_status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items() if n)
     line = (
-        f"{s['total']} claims: {s['ok']} ok, {s['open']} open, {s['failed']} failed "
+        f"{counted(s['total'], 'claim')}: {s['ok']} ok, {s['open']} open, {s['failed']} failed "
         f"({by_status}) in {s['seconds']:.1f} s"
     )
     narrower = sum(r.narrower for r in report.results)
     if narrower:
+        their = "its statement's" if narrower == 1 else "their statements'"
         line += (
-            f"\n{NARROWER} {narrower} claim(s) checked at a scope narrower than their "
-            "statement's: at most verified (symtransport list shows each statement's scope)"
+            f"\n{NARROWER} {counted(narrower, 'claim')} checked at a scope narrower than {their}: "
+            "at most verified (symtransport list shows each statement's scope)"
         )
     return line
+
+
+class _File(NamedTuple):
+    """A path a command reads or writes, with the words that name it in a message."""
+
+    label: str
+    path: Path
+    folder: bool = False
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file: the same file when both exist, else the same
+    path once symbolic links and ``..`` are resolved."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _check_file_output(option: str, path: str, created: Path | None = None) -> None:
+    """``option path``, a file to write, is named and lies in a folder that exists and can be
+    written (an existing file must be writable itself), or in the folder ``created`` that the
+    command creates before it."""
+    if not path:
+        raise InvalidArgument(f"{option} '': give a file name")
+    target = Path(path)
+    parent = target.parent
+    if created is not None and _same_path(parent, created):
+        return
+    if not parent.exists():
+        raise InvalidArgument(f"{option} {path!r}: folder {str(parent)!r} does not exist")
+    if not parent.is_dir():
+        raise InvalidArgument(f"{option} {path!r}: {str(parent)!r} is not a folder")
+    if not os.access(target if target.exists() else parent, os.W_OK):
+        raise InvalidArgument(f"{option} {path!r}: permission denied")
+
+
+def _check_folder_output(option: str, path: str) -> None:
+    """``option path``, a folder to write into (created if needed), is named, and it or its
+    nearest existing parent is a folder that can be written."""
+    if not path:
+        raise InvalidArgument(f"{option} '': give a folder")
+    folder = Path(path)
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if existing == folder and not folder.is_dir():
+        raise InvalidArgument(f"{option} {path!r} is a file; give a folder")
+    if not existing.is_dir():
+        raise InvalidArgument(f"{option} {path!r}: {str(existing)!r} is not a folder")
+    if not os.access(existing, os.W_OK):
+        raise InvalidArgument(f"{option} {path!r}: permission denied")
+
+
+def _inputs(args: argparse.Namespace) -> list[_File]:
+    """The files a command reads: the proof files (the ``*.py`` of a folder given, or of the
+    bundled proofs when none is given) and the report of ``--from-json``."""
+    from_json = getattr(args, "from_json", None)
+    if args.command == "figures":
+        return []
+    if from_json is not None:
+        return [_File(f"the report of --from-json {from_json!r}", Path(from_json))]
+    found: list[_File] = []
+    for raw in args.paths or [bundled_proofs()]:
+        path = Path(raw)
+        files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+        found += [_File(f"the proof file {str(f)!r}", f) for f in files]
+    return found
+
+
+def _outputs(args: argparse.Namespace) -> list[_File]:
+    """The files (and the figures' folder) a command writes, in the order it writes them;
+    ``-`` (stdout) is none."""
+    found: list[_File] = []
+    if args.command == "export":
+        out = Path(args.out)
+        found.append(_File(f"--out {args.out!r}", out))
+        if args.pdf:
+            for suffix, what in ((".pdf", "the PDF"), (".log", "the log")):
+                written = out.with_suffix(suffix)
+                found.append(_File(f"{what} {str(written)!r} of --pdf", written))
+    if args.command == "figures":
+        from symtransport import figures
+
+        folder = Path(args.out)
+        found.append(_File(f"--out {args.out!r}", folder, folder=True))
+        for name in figures.select(args.only):
+            for written in (folder / f"{name}.png", folder / f"{name}.pdf"):
+                found.append(_File(f"the figure {str(written)!r} of --out", written))
+    if args.json not in (None, "-"):
+        found.append(_File(f"--json {args.json!r}", Path(args.json)))
+    return found
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any claim runs or figure is drawn, an output that cannot be written
+    (no name, a missing folder, an existing folder) or that would overwrite an input (a proof
+    file, the report read back) or another output."""
+    created = Path(args.out) if args.command == "figures" else None  # the figures' folder
+    if created is not None:
+        _check_folder_output("--out", args.out)
+    if args.command == "export":
+        _check_file_output("--out", args.out)
+    if args.json not in (None, "-"):
+        _check_file_output("--json", args.json, created)
+    inputs = _inputs(args)
+    outputs = _outputs(args)
+    for i, output in enumerate(outputs):
+        if not output.folder and output.path.is_dir():
+            raise InvalidArgument(f"{output.label} is a folder; give a file name")
+        for read in inputs:
+            if _same_path(output.path, read.path):
+                raise InvalidArgument(
+                    f"{output.label} would overwrite {read.label}; give another file name"
+                )
+        for other in outputs[:i]:
+            if _same_path(output.path, other.path):
+                raise InvalidArgument(
+                    f"{output.label} is also {other.label}; give each output its own name"
+                )
 
 
 def _write(path: str, text: str, option: str) -> None:
@@ -352,19 +600,37 @@ def _write(path: str, text: str, option: str) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    _check_outputs(args)
     table = sys.stderr if args.json == "-" else sys.stdout
     report = _run(args, table)
     print(_summary_line(report), file=table)
     if args.json:
         _write(args.json, json.dumps(report.to_json(), indent=2), "--json")
-    return 0 if report.passed else 1
+    return _exit_code(report)
+
+
+def _read_report_bytes(path: str) -> bytes:
+    """The bytes of the report file ``path``: a regular file (not a device, pipe or folder) of
+    at most :data:`MAX_REPORT_BYTES`."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InvalidArgument(
+                f"--from-json {path!r} is not a regular file; give the file of 'check --json'"
+            )
+        with open(path, "rb") as file:
+            data = file.read(MAX_REPORT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidArgument(f"--from-json {path!r}: cannot read ({exc.strerror})") from exc
+    if len(data) > MAX_REPORT_BYTES:
+        size = f"{MAX_REPORT_BYTES // 2**20} MiB"
+        raise InvalidArgument(f"--from-json {path!r} is larger than a report can be ({size})")
+    return data
 
 
 def _read_report(path: str, only: Sequence[str] | None) -> Report:
+    raw = _read_report_bytes(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidArgument(f"--from-json {path!r}: cannot read ({exc.strerror})") from exc
+        data = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, huge integers
         raise InvalidArgument(f"--from-json {path!r}: not a JSON report ({exc})") from exc
     report = Report.from_json(data)
@@ -380,19 +646,21 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix != ".tex":
         raise InvalidArgument(f"--out {args.out!r}: give a file name ending in .tex")
+    if args.from_json is not None and (
+        args.paths or args.seed != 0 or args.examples or args.deep or args.jobs
+    ):
+        raise InvalidArgument(
+            "--from-json typesets a finished run: proof paths, --seed, --examples, --deep "
+            "and --jobs do not apply to it"
+        )
+    _check_outputs(args)
     if args.pdf:
         require_pdflatex()  # before the claims run, not a minute later
     if args.from_json is not None:
-        if args.paths or args.seed != 0 or args.examples or args.deep or args.jobs:
-            raise InvalidArgument(
-                "--from-json typesets a finished run: proof paths, --seed, --examples, --deep "
-                "and --jobs do not apply to it"
-            )
         report = _read_report(args.from_json, args.only)
     else:
         report = _run(args, table=None)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(latex_document(report), encoding="ascii")
     except OSError as exc:
         raise SymtransportError(f"--out {args.out!r}: cannot write ({exc.strerror})") from exc
@@ -407,12 +675,13 @@ def _export(args: argparse.Namespace) -> int:
     print(_summary_line(report), file=summary)
     for path in written:
         print(f"wrote {path}", file=summary)
-    return 0 if report.passed else 1
+    return _exit_code(report)
 
 
 def _figures(args: argparse.Namespace) -> int:
     from symtransport import figures
 
+    _check_outputs(args)
     names = figures.select(args.only)
     with _progress(args, len(names), what="figures") as progress:
         written = figures.write_figures(args.out, args.only, progress=progress.advance)
@@ -449,17 +718,31 @@ def claims_table(claims: Sequence[Claim]) -> str:
     return "\n".join(lines)
 
 
+_LIST_COLUMNS = ("id", "kind", "scope", "expected", "source", "title")
+
+
+def _list_table(claims: Sequence[Claim]) -> str:
+    """The claims as a text table: a header row, then a row per claim, each column but the last
+    (the title) as wide as its widest cell."""
+    rows = [list(_LIST_COLUMNS)] + [[str(getattr(c, f)) for f in _LIST_COLUMNS] for c in claims]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(_LIST_COLUMNS) - 1)]
+    return "\n".join(
+        " ".join([*(f"{v:<{w}}" for v, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
+        for row in rows
+    )
+
+
 def _list(args: argparse.Namespace) -> int:
-    claims = collect(args.paths)
+    loaded = _load(args.paths)
+    claims = loaded.claims
     if args.format == "markdown":
         print(claims_table(claims))
     elif args.format == "json":
         fields = ("id", "title", "source", "statement", "kind", "scope", "expected", "examples")
         print(json.dumps([{f: getattr(c, f) for f in fields} for c in claims], indent=2))
     else:
-        for c in claims:
-            print(f"{c.id:<34} {c.kind:<11} {c.scope:<10} {c.expected:<8} {c.source}")
-    return 0
+        print(_list_table(claims))
+    return 2 if loaded.errors else 0
 
 
 def _derive(args: argparse.Namespace) -> int:
@@ -489,7 +772,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "list": _list,
             "derive": _derive,
         }
-        return commands[args.command](args)
+        code = commands[args.command](args)
+        sys.stdout.flush()  # a full device fails here, not when Python exits
+        return code
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -500,9 +785,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("symtransport: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `symtransport list | head -1`: the reader has gone
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        _drop_stdout()
         return 1
+    except OSError as exc:  # e.g. `symtransport list > /dev/full`
+        print(f"symtransport: error: {_os_error(exc)}", file=sys.stderr)
+        return 2
+
+
+def _drop_stdout() -> None:
+    """Send what is left of stdout to the null device: no second error when Python flushes
+    it at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _os_error(exc: OSError) -> str:
+    """The message of an OSError that reached :func:`main`: the commands turn their own file
+    errors into messages, so one without a file name is a failed write to stdout, whose
+    rest is then dropped."""
+    if exc.filename is not None:
+        return f"{exc.filename!r}: {exc.strerror or exc}"
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _drop_stdout()
+    return f"cannot write to stdout ({exc.strerror or exc})"
 
 
 def run_script(path: str) -> int:

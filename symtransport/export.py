@@ -21,7 +21,7 @@ from typing import Any
 
 from symtransport.claims import Expected
 from symtransport.errors import SymtransportError, UnsupportedError
-from symtransport.latex import escape, math_or_none, number
+from symtransport.latex import counted, escape, math_or_none, number
 from symtransport.runner import ClaimResult, Report
 
 __all__ = ["LatexError", "compile_pdf", "latex_document", "log_errors", "require_pdflatex"]
@@ -180,7 +180,13 @@ def _claim_section(result: ClaimResult) -> str:
         lines.append(_field("Method", escape(result.method)))
     numbers = []
     if result.examples is not None:
-        numbers.append(f"{result.examples} examples or evaluation points")
+        numbers.append(
+            counted(
+                result.examples,
+                "example or evaluation point",
+                "examples or evaluation points",
+            )
+        )
     if result.max_residual is not None:
         numbers.append(f"largest residual ${number(float(result.max_residual))}$")
     numbers.append(f"{float(result.seconds):.1f} s")
@@ -292,9 +298,11 @@ def _settings(report: Report) -> str:
     counts = ", ".join(f"{n} {escape(k)}" for k, n in s["by_status"].items() if n)
     settings = report.settings
     examples = settings.get("examples")
+    meet = "meets its" if s["ok"] == 1 else "meet their"
     text = (
-        f"{s['total']} claims: {s['ok']} meet their expectation, {s['open']} open, "
-        f"{s['failed']} do not ({counts}), in {float(s['seconds']):.1f} s. "
+        f"{counted(s['total'], 'claim')}: {s['ok']} {meet} expectation, {s['open']} open, "
+        f"{s['failed']} {'does' if s['failed'] == 1 else 'do'} not ({counts}), "
+        f"in {float(s['seconds']):.1f} s. "
         f"Seed {escape(settings.get('seed', 'unknown'))}; "
         f"examples: {escape(examples if examples is not None else 'each claim its own')}; "
         f"deep checks: {'on' if settings.get('deep') else 'off'}; "
@@ -352,20 +360,32 @@ def _pdflatex(exe: str, work: Path, env: dict[str, str], timeout: float, source:
     if errors or done.returncode != 0:
         if log:  # beside the document, for the reader to inspect
             source.with_suffix(".log").write_text(log)
-        output = done.stdout.decode(errors="replace").strip().splitlines()
-        first = errors[0] if errors else " / ".join(output[-2:]) or f"exit {done.returncode}"
+        # a fatal error (a line longer than TeX's buffer) is on stderr only, not in the log
+        output = b"\n".join((done.stderr, done.stdout)).decode(errors="replace")
+        found = errors or log_errors(output)
+        first = found[0] if found else f"exit status {done.returncode} and no error line"
         raise LatexError(f"pdflatex failed on {str(source)!r}: {first}")
     return log
 
 
+_ERROR = re.compile(r"! (.+)")
+_LOCATION = re.compile(r"l\.\d+(?: |$)")
+_CONTEXT_LINES = 20  # how far below an error its "l.N" line is looked for
+
+
 def log_errors(log: str) -> list[str]:
-    """The error lines (``! ...``) of a pdflatex log, each with the line after it."""
+    """The errors of a pdflatex log or output (lines ``! ...``; warnings are no errors), each
+    followed by the ``l.N ...`` line that locates it in the source when there is one."""
     lines = log.splitlines()
     found = []
     for i, line in enumerate(lines):
-        if line.startswith("! "):
-            context = lines[i + 1].strip() if i + 1 < len(lines) else ""
-            found.append(f"{line[2:]} {context}".strip())
+        error = _ERROR.fullmatch(line)
+        if error is None:
+            continue
+        after = lines[i + 1 : i + 1 + _CONTEXT_LINES]
+        end = next((k for k, text in enumerate(after) if _ERROR.fullmatch(text)), len(after))
+        where = next((text.strip() for text in after[:end] if _LOCATION.match(text)), "")
+        found.append(f"{error.group(1)} {where}".strip())
     return found
 
 

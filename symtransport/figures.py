@@ -308,6 +308,8 @@ def write_figures(
     :class:`~symtransport.errors.SymtransportError` when the folder cannot be written.
     """
     names = select(only)
+    if str(out) == "":  # Path("") is the current folder
+        raise InvalidArgument("out='': give a folder to write figures into")
     figure_class = _figure_class()
     folder = Path(out)
     if folder.exists() and not folder.is_dir():

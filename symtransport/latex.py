@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["escape", "math_or_none", "number"]
+__all__ = ["counted", "escape", "math_or_none", "number"]
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -246,3 +246,10 @@ def number(value: float) -> str:
     mantissa, exponent = text.split("e")
     power = f"10^{{{int(exponent)}}}"
     return power if mantissa == "1" else rf"{mantissa}\times {power}"
+
+
+def counted(count: int, noun: str, nouns: str | None = None) -> str:
+    """``count`` and its noun, singular or plural as the count asks: ``1 claim``,
+    ``2 claims``, ``0 claims`` (``nouns``: the plural when it is not ``noun + "s"``). Plain
+    text, for the report and the command line alike."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"

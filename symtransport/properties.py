@@ -11,26 +11,32 @@
 * :func:`measure`: a measured number against a stated bound; ``verified`` when the bound holds,
   ``refuted`` (value and bound as counterexample) when it does not.
 
-Hypothesis runs with ``database=None`` so nothing is written into the user's folder, and with a
-``random.Random(seed)`` so a run is a deterministic function of the seed.
+Hypothesis runs with ``database=None`` and its storage folder (where it caches what it learns
+of the source, ``./.hypothesis`` by default) in a temporary folder, so nothing is written into
+the user's folder, and with a ``random.Random(seed)`` so a run is a deterministic function of
+the seed.
 """
 
 from __future__ import annotations
 
 import operator
 import random
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, find, reject, settings
+from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from hypothesis.errors import NoSuchExample, Unsatisfiable, UnsatisfiedAssumption
 from hypothesis.strategies import SearchStrategy
 
 from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.errors import InvalidArgument, UnsupportedError
+from symtransport.latex import counted
 from symtransport.outcome import Outcome
 from symtransport.scope import Scope, as_scope
 from symtransport.status import Status
@@ -85,10 +91,23 @@ class _Search:
     trouble: str | None = None
 
     def counted(self) -> str:
-        extra = (
-            f"; {self.rejected} draws rejected (assume() or not evaluable)" if self.rejected else ""
-        )
-        return f"{self.tried} examples{extra}"
+        rejected = f"{counted(self.rejected, 'draw')} rejected (assume() or not evaluable)"
+        return counted(self.tried, "example") + (f"; {rejected}" if self.rejected else "")
+
+
+@contextmanager
+def _private_storage() -> Iterator[None]:
+    """Hypothesis's storage folder moved into a temporary folder for the duration: even with
+    ``database=None`` it caches the constants of the local modules' source (and Unicode
+    tables) there, by default in ``./.hypothesis``, the user's folder."""
+    home: Any = storage_directory(intent_to_write=False)
+    previous = getattr(home, "home_directory", home)  # a plain Path before Hypothesis 6.152
+    with tempfile.TemporaryDirectory(prefix="symtransport-hypothesis-") as folder:
+        set_hypothesis_home_dir(folder)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(previous)
 
 
 def _search(
@@ -141,14 +160,15 @@ def _search(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        found = find(strategy, fails, settings=config, random=random.Random(seed))
+        with _private_storage():
+            found = find(strategy, fails, settings=config, random=random.Random(seed))
     except NoSuchExample:
         found = None
     except Unsatisfiable as exc:
         trouble = f"Hypothesis could not draw enough valid examples ({exc})"
         return _Search(None, tried, rejected, trouble)
     if found is None and tried < examples:
-        trouble = f"only {tried} of the {examples} examples asked for could be evaluated"
+        trouble = f"only {tried} of the {counted(examples, 'example')} asked for could be evaluated"
         return _Search(None, tried, rejected, trouble)
     return _Search(found, tried, rejected)
 
@@ -186,11 +206,12 @@ def check_property(
         return Outcome(
             Status.UNDECIDED, "hypothesis", search.tried, explanation=note, scope=Scope.SAMPLED
         )
+    every = "all " if search.tried > 1 else ""
     return Outcome(
         Status.VERIFIED,
-        f"hypothesis: {search.tried} examples",
+        f"hypothesis: {counted(search.tried, 'example')}",
         search.tried,
-        explanation=f"the {what} held at all {search.counted()}.",
+        explanation=f"the {what} held at {every}{search.counted()}.",
         scope=Scope.SAMPLED,
     )
 

@@ -113,7 +113,7 @@ def test_duplicate_ids_across_files_exit_2(proof, tmp_path):
 
 def test_list_formats(proof, tmp_path):
     text = run("list", str(proof), cwd=tmp_path)
-    assert text.returncode == 0 and text.stdout.split()[0] == "holds"
+    assert text.returncode == 0 and text.stdout.splitlines()[1].split()[0] == "holds"
     listed = json.loads(run("list", str(proof), "--format", "json", cwd=tmp_path).stdout)
     assert [c["id"] for c in listed] == ["holds", "wrong"]
 
@@ -140,9 +140,10 @@ def test_progress_goes_to_stderr_and_never_into_json(proof, tmp_path):
 
 
 def test_export_writes_the_document_and_exits_like_check(proof, tmp_path):
+    (tmp_path / "out").mkdir()
     ok = run("export", str(proof), "--only", "holds", "--out", "out/ok.tex", cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    assert "wrote out/ok.tex" in ok.stdout and "1 claims: 1 ok" in ok.stdout
+    assert "wrote out/ok.tex" in ok.stdout and "1 claim: 1 ok" in ok.stdout
     assert r"\label{claim:holds}" in (tmp_path / "out" / "ok.tex").read_text()
     failed = run("export", str(proof), "--out", "all.tex", "--json", "all.json", cwd=tmp_path)
     assert failed.returncode == 1
