@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, TextIO
 
 from symtransport.claims import Claim, Expected
-from symtransport.derive import derive_dae, derive_flow, parse_matrix, parse_variables, render
+from symtransport.derive import DERIVE_SAFETY_NET, parse_matrix, parse_variables, run_derive
 from symtransport.errors import InvalidArgument, SymtransportError
 from symtransport.export import compile_pdf, latex_document, require_pdflatex
 from symtransport.latex import counted
@@ -35,6 +35,7 @@ from symtransport.runner import (
     run_claims,
     select,
 )
+from symtransport.stages import Board
 
 __all__ = ["claims_table", "main", "run_script"]
 
@@ -112,6 +113,11 @@ examples:
   symtransport derive flow --vars x,y --format json \\
       --density "0.3*exp(-(x**2 + x*y + y**2)) + 0.7*exp(-(x-1)**2)*exp(-y**2/2)"
   symtransport derive flow --density "exp(-abs(x))" --vars x      (ill-posed: exit 2)
+  symtransport derive dae --density=-exp(-x**2) --vars x         (a value starting with -)
+
+every stage (reading, recognising, normalising, each step's check, display) runs within the
+--timeout safety net; past it: exit 2, naming the stage. Progress shows on a terminal.
+exit codes: 0 proved or verified; 1 a step undecided or refuted; 2 bad input, or stopped
 """
 
 
@@ -321,6 +327,25 @@ def _derive_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=_seed, default=0, help="random seed of the checks (default: 0)"
     )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=DERIVE_SAFETY_NET,
+        metavar="SECONDS",
+        help="wall-clock safety net of the whole derivation: past it, exit 2 naming the stage "
+        f"that overran (default: {DERIVE_SAFETY_NET:g})",
+    )
+    _progress_option(parser)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected positive seconds, got {text!r}")
+    return value
 
 
 def _progress_option(parser: argparse.ArgumentParser) -> None:
@@ -747,18 +772,25 @@ def _list(args: argparse.Namespace) -> int:
 
 def _derive(args: argparse.Namespace) -> int:
     variables = parse_variables(args.vars)
-    if args.target == "flow":
-        if sys.stderr.isatty():
-            print("deriving the continuous DAE...", file=sys.stderr)
-        result = derive_flow(args.density, variables, seed=args.seed)
-        print(render(result, args.format))
-        return 0 if result["status"] in ("proved", "verified") else 1
-    cov = parse_matrix(args.noise_cov) if args.noise_cov is not None else None
-    if sys.stderr.isatty():  # progress for people; scripts get one line per error only
-        print(f"deriving the shallow DAE ({args.noise} noise)...", file=sys.stderr)
-    result = derive_dae(args.density, variables, noise=args.noise, noise_cov=cov, seed=args.seed)
-    print(render(result, args.format))
-    return 0 if result["status"] in ("proved", "verified") else 1
+    arguments: dict[str, Any] = {
+        "density_text": args.density,
+        "variables": variables,
+        "seed": args.seed,
+    }
+    if args.target == "dae":
+        arguments["noise"] = args.noise
+        arguments["noise_cov"] = parse_matrix(args.noise_cov) if args.noise_cov else None
+    board = Board()
+    enabled = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
+    with Progress(
+        1, sys.stderr, enabled=enabled, what=f"derive {args.target}", detail=board.read
+    ) as progress:
+        status, text = run_derive(
+            args.target, arguments, args.format, timeout=args.timeout, board=board
+        )
+        progress.advance(status)
+    print(text)
+    return 0 if status in ("proved", "verified") else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

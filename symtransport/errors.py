@@ -10,6 +10,7 @@ where there is one, what to do instead.
 from __future__ import annotations
 
 __all__ = [
+    "BudgetExceeded",
     "IllPosedError",
     "InvalidArgument",
     "SymtransportError",
@@ -32,6 +33,11 @@ class IllPosedError(SymtransportError, ValueError):
 
 class UnsupportedError(SymtransportError, NotImplementedError):
     """The request is meaningful but outside what symtransport can do; the message says what is."""
+
+
+class BudgetExceeded(SymtransportError, TimeoutError):
+    """A command's wall-clock safety net stopped it before it finished; no result, and no
+    verdict (the message names the stage that overran and what to try)."""
 
 
 class SymtransportWarning(UserWarning):

@@ -21,12 +21,21 @@ _CLEAR = "\r\x1b[K"
 
 class Progress:
     """``with Progress(total, stream, enabled=...) as p: p.advance("name")``; a no-op when
-    ``enabled`` is false."""
+    ``enabled`` is false. ``detail()``, if given, says what is running now; the live line shows
+    it at every tick."""
 
     def __init__(
-        self, total: int, stream: TextIO, *, enabled: bool, what: str = "claims", tick: float = 0.5
+        self,
+        total: int,
+        stream: TextIO,
+        *,
+        enabled: bool,
+        what: str = "claims",
+        tick: float = 0.5,
+        detail: Callable[[], str] | None = None,
     ) -> None:
         self.total = total
+        self.detail = detail  # what is running now (e.g. a stage of ``derive``), shown live
         self.stream = stream
         self.enabled = enabled
         self.what = what
@@ -62,7 +71,10 @@ class Progress:
     def _line(self) -> str:
         seconds = time.monotonic() - self._start
         last = f"  last: {self._last}" if self._last else ""
-        return f"[{self._done}/{self.total} {self.what}] {seconds:.0f} s{last}"
+        now = self.detail() if self.detail is not None else ""
+        return f"[{self._done}/{self.total} {self.what}] {seconds:.0f} s{last}" + (
+            f"  {now}" if now else ""
+        )
 
     def _ticker(self) -> None:
         while not self._stop.wait(self._tick):

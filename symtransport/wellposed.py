@@ -229,6 +229,8 @@ def heat_smoothed_family(
             f"{where} decays faster than every Gaussian, while a Gaussian smoothing of a density "
             "has at least Gaussian tails",
         )
+    if not isinstance(density, Density):
+        Density(raw, xs)  # a clear error for what is no density at all (x, -exp(-x**2))
     raise UnsupportedError(
         f"{label}: whether a continuous DAE exists for this density is not decided by "
         f"symtransport; supported: {SUPPORTED}."
