@@ -17,8 +17,10 @@ from typing import Any
 
 import sympy as sp
 
+from symtransport.display import shown, shown_latex
 from symtransport.errors import InvalidArgument
 from symtransport.scope import Scope
+from symtransport.stages import stage
 from symtransport.status import Status, weakest
 from symtransport.verify import SAFETY_NET, IdentityCheck, verify_identity
 
@@ -170,15 +172,16 @@ class Derivation:
         for i, s in enumerate(self.steps):
             if s.check is None:
                 lhs, rhs = s.rewrite if s.rewrite is not None else (previous, s.expr)
-                check = verify_identity(
-                    lhs,
-                    rhs,
-                    constraints=self.constraints,
-                    functions=self.functions,
-                    seed=seed + i,
-                    timeout=timeout,
-                    scope=scope,
-                )
+                with stage(f"checking step {i + 1} of {len(self.steps)} ({s.annotation})"):
+                    check = verify_identity(
+                        lhs,
+                        rhs,
+                        constraints=self.constraints,
+                        functions=self.functions,
+                        seed=seed + i,
+                        timeout=timeout,
+                        scope=scope,
+                    )
                 self.steps[i] = Step(s.expr, s.reason, s.cite, check, s.rewrite)
             previous = s.expr
         return self
@@ -198,20 +201,21 @@ class Derivation:
         return [s.check for s in self.steps if s.check is not None]
 
     def to_text(self) -> str:
-        """Plain text, one step a line with its reason and status."""
-        lines = [f"{self.title}:" if self.title else "Derivation:", f"    {self.start}"]
+        """Plain text, one step a line with its reason and status (a 1 x 1 matrix shown as its
+        entry, a column as ``(a, b)``: :func:`symtransport.display.shown`)."""
+        lines = [f"{self.title}:" if self.title else "Derivation:", f"    {shown(self.start)}"]
         for s in self.steps:
             status = s.check.status if s.check else "unchecked"
-            lines.append(f"  = {s.expr}    [{s.annotation}; {status}]")
+            lines.append(f"  = {shown(s.expr)}    [{s.annotation}; {status}]")
         return "\n".join(lines)
 
     def to_latex(self) -> str:
         """An ``align*`` environment; each step annotated with its reason and status."""
-        rows = [rf"  & {sp.latex(self.start)} && \text{{{_latex_text(self.start_reason)}}}"]
+        rows = [rf"  & {shown_latex(self.start)} && \text{{{_latex_text(self.start_reason)}}}"]
         for s in self.steps:
             status = str(s.check.status) if s.check else "unchecked"
             note = _latex_text(f"{s.annotation}; {status}")
-            rows.append(rf"  ={{}} & {sp.latex(s.expr)} && \text{{{note}}}")
+            rows.append(rf"  ={{}} & {shown_latex(s.expr)} && \text{{{note}}}")
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
     def _repr_latex_(self) -> str:
@@ -222,8 +226,8 @@ class Derivation:
         with status ``"given"`` and scope null (it is the starting point, not a claim)."""
         out = [
             {
-                "expr": str(self.start),
-                "latex": sp.latex(self.start),
+                "expr": shown(self.start, readable_back=True),
+                "latex": shown_latex(self.start),
                 "reason": self.start_reason,
                 "status": GIVEN,
                 "scope": None,
@@ -232,8 +236,8 @@ class Derivation:
         for s in self.steps:
             out.append(
                 {
-                    "expr": str(s.expr),
-                    "latex": sp.latex(s.expr),
+                    "expr": shown(s.expr, readable_back=True),
+                    "latex": shown_latex(s.expr),
                     "reason": s.annotation,
                     "status": str(s.check.status) if s.check else "unchecked",
                     "scope": str(s.check.scope) if s.check else None,
