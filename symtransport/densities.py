@@ -52,6 +52,7 @@ from symtransport.errors import InvalidArgument, UnsupportedError
 from symtransport.gaussint import gaussian_integral
 from symtransport.mpeval import compile_mp
 from symtransport.parsing import parse_expression
+from symtransport.stages import stage
 
 __all__ = [
     "MAX_NUMERIC_DIM",
@@ -183,8 +184,16 @@ def _square(value: Any, d: int, name: str, scalar_means_identity: bool) -> sp.Im
 
 
 def _is_zero(expr: sp.Expr) -> bool:
-    """True when ``expr`` is provably 0 (exact rewriting, never floating point)."""
-    if expr == 0 or expr.is_zero:
+    """True when ``expr`` is provably 0 (exact rewriting, never floating point).
+
+    The structural test comes first: SymPy's ``is_zero`` on a sum of many square roots (the
+    weights of a mixture of ten components with different variances) computes minimal
+    polynomials of ever higher degree, while ``together`` cancels ``sum_k m_k / T - 1`` with
+    ``T = sum_k m_k`` at once.
+    """
+    if expr == 0 or sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
+        return True
+    if expr.is_zero:
         return True
     if expr.is_zero is False:
         return False
@@ -648,8 +657,8 @@ def _may_be_gaussian(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> bool:
             base, power = node.args
             if power.has(*xs):
                 has_exponential = True
-            elif base.is_Add and not (power.is_Integer and 0 < power <= 16):
-                return False
+            elif (base.is_Add or base.is_Symbol) and not (power.is_Integer and 0 < power <= 16):
+                return False  # x**(10**100) as much as (x + 1)**5000
     return has_exponential
 
 
@@ -673,6 +682,14 @@ def _bumps(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> list[_Bump] | None:
     return bumps
 
 
+def _simpler(w: sp.Expr) -> sp.Expr:
+    """``w`` with common factors cancelled (``cancel``, which is bounded by the polynomial
+    sizes here), kept only when it is no larger: SymPy's ``simplify`` is unbounded on sums of
+    many square roots."""
+    simpler = sp.cancel(w)
+    return simpler if sp.count_ops(simpler) <= sp.count_ops(w) else w
+
+
 def _family_from_bumps(bumps: list[_Bump]) -> tuple[Gaussian | GaussianMixture, sp.Expr]:
     total = sp.Add(*(b.mass for b in bumps))
     if len(bumps) == 1:
@@ -680,7 +697,7 @@ def _family_from_bumps(bumps: list[_Bump]) -> tuple[Gaussian | GaussianMixture, 
     weights = []
     for b in bumps:
         w = b.mass / total
-        weights.append(w if w.is_Rational else sp.simplify(w))
+        weights.append(w if w.is_Rational else _simpler(w))
     components = tuple(Gaussian(b.mean, b.cov) for b in bumps)
     return GaussianMixture(tuple(weights), components), total
 
@@ -791,7 +808,13 @@ class _Probe:
         with mpmath.workdps(dps):
             try:
                 value = self.mp(*[mpmath.mpf(p) for p in point])
-            except (ZeroDivisionError, ValueError, OverflowError, TypeError, ArithmeticError):
+            except OverflowError:
+                raise InvalidArgument(
+                    f"{self.label}: the expression cannot be evaluated at "
+                    f"{_point_text(self.xs, point)}: a number in it overflows (a power such as "
+                    "x**(10**100)). Expected a density of moderate powers; rescale it."
+                ) from None
+            except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
                 raise InvalidArgument(
                     f"{self.label}: the expression is undefined at "
                     f"{_point_text(self.xs, point)}. Expected a density defined (and finite) "
@@ -1271,20 +1294,22 @@ class Density:
         symbolic_budget: float = SYMBOLIC_BUDGET,
     ) -> None:
         xs = symbols_of(variables, reserve=True)
-        raw = self._expression(expr, xs)
-        label = f"Density(expr={_show(raw, 120)}, variables={list(xs)})"
-        work = exact_expression(raw)
+        with stage("reading the density"):
+            raw = self._expression(expr, xs)
+            label = f"Density(expr={_show(raw, 120)}, variables={list(xs)})"
+            work = exact_expression(raw)
         if work == 0:
             raise InvalidArgument(
                 f"{label}: the expression is identically zero; expected a density with "
                 "positive mass."
             )
         family: Gaussian | GaussianMixture | None = None
-        bumps = _bumps(work, xs)
-        if bumps is not None:
-            family, total = _family_from_bumps(bumps)
-            z, exact, error = self._simplify_constant(total), True, 0.0
-        else:
+        with stage("recognising a Gaussian family in the density"):
+            bumps = _bumps(work, xs)
+            if bumps is not None:
+                family, total = _family_from_bumps(bumps)
+                z, exact, error = self._simplify_constant(total), True, 0.0
+        if bumps is None:
             z, exact, error = self._normalise(work, xs, label, symbolic_budget)
         object.__setattr__(self, "raw", raw)
         object.__setattr__(self, "variables", xs)
@@ -1352,13 +1377,17 @@ class Density:
                 f"{[str(v) for v in missing]}, so it is constant along those axes. Expected "
                 "a density that decays in every variable; drop unused variables."
             )
-        probe = _Probe(work, xs, label)
-        probe.check_pointwise()
-        probe.check_tails()
-        exact = _moment_integral(work, xs)
+        with stage("checking the density's values at probe points"):
+            probe = _Probe(work, xs, label)
+            probe.check_pointwise()
+        with stage("checking the density's tails"):
+            probe.check_tails()
+        with stage("normalising the density (Gaussian moment integrals)"):
+            exact = _moment_integral(work, xs)
         if exact is not None:
             return exact, True, 0.0
-        exact = _sympy_integral(work, xs, budget)
+        with stage("normalising the density (SymPy's integrator)"):
+            exact = _sympy_integral(work, xs, budget)
         if exact is not None and exact.is_infinite:
             raise InvalidArgument(
                 f"{label}: not integrable: SymPy finds int f = {exact}. Expected an integrable "
@@ -1366,7 +1395,8 @@ class Density:
             )
         if d == 1:
             try:
-                value, error = _quad_1d(probe)
+                with stage("normalising the density (quadrature)"):
+                    value, error = _quad_1d(probe)
             except (ZeroDivisionError, ValueError, OverflowError, ArithmeticError) as exc:
                 if exact is not None:
                     return exact, True, 0.0
@@ -1382,7 +1412,8 @@ class Density:
             return Density._numeric_constant(label, value, error, _REL_TOL_1D)
         if exact is not None:
             return exact, True, 0.0
-        value, error, tails_ok, state = _quad_nd(probe)
+        with stage("normalising the density (quadrature)"):
+            value, error, tails_ok, state = _quad_nd(probe)
         if state.divergent or not tails_ok or state.unconverged:
             raise InvalidArgument(
                 f"{label}: not integrable: the marginal integral decays too slowly or the "
