@@ -61,6 +61,8 @@ _SERIES_RESISTANT = (sp.erf, sp.erfc)  # their expansions at a finite point run 
 CANCEL_OPS = 600
 #: largest expression (in ``count_ops``) the exact stage gives to ``simplify``
 SIMPLIFY_OPS = 400
+#: most terms the exp normal form distributes an expression into before its grouping
+DISTRIBUTED_TERMS = 400
 _UNEVALUATED = (sp.Integral, sp.Limit, sp.Sum)
 
 
@@ -158,9 +160,41 @@ def exp_normal_form(e: sp.Expr) -> sp.Expr:
     a dozen exponential generators. The numerator vanishes exactly when ``e`` does (wherever
     the denominator is non-zero, as for ``cancel``).
     """
+    terms = _distributed(e)
+    if terms is not None and _grouped(terms) == 0:
+        return sp.Integer(0)
     numerator, _ = sp.fraction(sp.together(e))
+    return _grouped(sp.Add.make_args(sp.expand(numerator)))
+
+
+def _distributed(e: sp.Expr) -> list[sp.Expr] | None:
+    """The terms of ``e`` with products distributed over sums, denominators untouched; None
+    past :data:`DISTRIBUTED_TERMS` terms, or when an exponential sits in a denominator (a
+    ratio such as a posterior mean, which only ``together`` can cancel)."""
+    if e.is_Add:
+        out: list[sp.Expr] = []
+        for a in e.args:
+            part = _distributed(a)
+            if part is None or len(out) + len(part) > DISTRIBUTED_TERMS:
+                return None
+            out += part
+        return out
+    if e.is_Mul:
+        if any(f.is_Pow and f.exp.is_negative and f.base.has(sp.exp) for f in e.args):
+            return None
+        sums = [f for f in e.args if f.is_Add]
+        if sums:
+            rest = sp.Mul(*(f for f in e.args if f is not sums[0]))
+            return _distributed(sp.Add(*(rest * term for term in sums[0].args)))
+    if e.is_Pow and e.exp.is_negative and e.base.has(sp.exp):
+        return None
+    return [e]
+
+
+def _grouped(terms: Sequence[sp.Expr]) -> sp.Expr:
+    """``sum_k c_k exp(E_k)`` over the ``terms``, grouped by their exponentials."""
     groups: dict[sp.Expr, list[sp.Expr]] = {}
-    for term in sp.Add.make_args(sp.expand(numerator)):
+    for term in terms:
         coefficient, exponential = _exp_normal_term(term)
         groups.setdefault(exponential, []).append(coefficient)
     return sp.Add(*(_coefficient_normal_form(sp.Add(*cs)) * ex for ex, cs in groups.items()))
