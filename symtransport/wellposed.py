@@ -47,6 +47,7 @@ from symtransport.densities import (
     symbols_of,
 )
 from symtransport.errors import IllPosedError, InvalidArgument, UnsupportedError
+from symtransport.gaussint import expandable
 
 __all__ = ["SUPPORTED", "heat_smoothed_family"]
 
@@ -139,7 +140,8 @@ def _simple_roots(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
 def _certified_singularity(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> str | None:
     """Where ``expr`` has a pole or a branch point off the real line (a sentence), or None."""
     for x, f in _restrictions(expr, xs):
-        f = sp.cancel(sp.together(f))
+        if expandable(f, x):  # cancel would expand (1 + x**2)**-10000
+            f = sp.cancel(sp.together(f))
         numerator, denominator = sp.fraction(f)
         bases = [factor.as_base_exp()[0] for factor in sp.Mul.make_args(denominator)]
         for root in (r for base in bases if base.has(x) for r in _complex_zeros(base, x)):
@@ -164,12 +166,28 @@ def _superexponential_axis(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> str | None
     2 tending to ``-oo`` (faster than every Gaussian), or None."""
     for x, f in _restrictions(expr, xs):
         for node in sp.preorder_traversal(f):
-            if isinstance(node, sp.exp) and node.args[0].is_polynomial(x):
-                poly = sp.Poly(sp.expand(node.args[0]), x)
-                degree, lead = poly.degree(), poly.LC()
+            if isinstance(node, sp.exp):
+                leading = _leading_term(node.args[0], x)
+                if leading is None:
+                    continue
+                degree, lead = leading
                 if degree > 2 and degree % 2 == 0 and lead < 0:
                     return f"{sp.sstr(node)[:60]} along the {x}-axis"
     return None
+
+
+def _leading_term(p: sp.Expr, x: sp.Symbol) -> tuple[int, sp.Expr] | None:
+    """``(degree, leading coefficient)`` of ``p`` as a polynomial in ``x`` (None if it is
+    not one), read off its terms: no dense polynomial is built, so ``-x**(10**100)`` costs
+    nothing."""
+    found: dict[int, sp.Expr] = {}
+    for term in sp.Add.make_args(sp.expand(p)):
+        coefficient, power = term.as_coeff_exponent(x)
+        if coefficient.has(x) or not (power.is_Integer and power >= 0):
+            return None
+        found[int(power)] = found.get(int(power), sp.Integer(0)) + coefficient
+    degree = max((k for k, c in found.items() if c != 0), default=0)
+    return degree, found.get(degree, sp.Integer(0))
 
 
 def heat_smoothed_family(
@@ -222,7 +240,7 @@ def heat_smoothed_family(
         )
     where = _superexponential_axis(work, xs)
     if where is not None:
-        if not isinstance(density, Density):
+        if not isinstance(density, Density) and not raw.is_positive:
             Density(raw, xs)  # first: is it a density at all (integrable, non-negative)?
         raise _ill_posed(
             label,
