@@ -112,21 +112,31 @@ def _number(value: object, text: str) -> sp.Expr:
     return exact_scalar(value, f"--noise-cov {text!r}: entry")
 
 
+#: longest ``--noise-cov`` text read (a 20 x 20 matrix of 10-digit entries fits)
+MAX_MATRIX_TEXT = 10_000
+
+
 def parse_matrix(text: str) -> sp.Matrix:
     """``"[[2,0.5],[0.5,1]]"`` -> an exact SymPy Matrix (floats read as typed decimals)."""
+    if len(text) > MAX_MATRIX_TEXT:
+        raise InvalidArgument(
+            f"--noise-cov: the text has {len(text)} characters, more than {MAX_MATRIX_TEXT}; "
+            "give a small matrix such as [[2,0.5],[0.5,1]]"
+        )
+    quoted = text if len(text) <= 80 else text[:77] + "..."  # what the messages quote
     try:
         rows = ast.literal_eval(text)  # literals only: never code
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
         raise InvalidArgument(
-            f"--noise-cov {text!r} is not a matrix; write it like [[2,0.5],[0.5,1]]"
+            f"--noise-cov {quoted!r} is not a matrix; write it like [[2,0.5],[0.5,1]]"
         ) from exc
     if (
         not isinstance(rows, (list, tuple))
         or not rows
         or not all(isinstance(r, (list, tuple)) and len(r) == len(rows) for r in rows)
     ):
-        raise InvalidArgument(f"--noise-cov {text!r} must be a square list of lists")
-    return sp.Matrix([[_number(v, text) for v in r] for r in rows])
+        raise InvalidArgument(f"--noise-cov {quoted!r} must be a square list of lists")
+    return sp.Matrix([[_number(v, quoted) for v in r] for r in rows])
 
 
 def _velocity_label(noise_cov: sp.Matrix | None, on_support: bool) -> str:

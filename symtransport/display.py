@@ -23,10 +23,12 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["DISPLAY_OPS", "readable", "shown", "shown_latex", "support_part"]
+__all__ = ["DISPLAY_OPS", "FACTOR_OPS", "readable", "shown", "shown_latex", "support_part"]
 
 #: largest expression (``count_ops``) that is rewritten for display
 DISPLAY_OPS = 4000
+#: largest expression (``count_ops``) that is factored for display
+FACTOR_OPS = 80
 
 
 def readable(e: sp.Expr) -> sp.Expr:
@@ -36,10 +38,31 @@ def readable(e: sp.Expr) -> sp.Expr:
     if sp.count_ops(e) > DISPLAY_OPS:
         return e
     if not e.has(sp.exp):
-        candidate = sp.factor(sp.cancel(e))
+        candidate = _factored(sp.cancel(e))
         return candidate if sp.count_ops(candidate) <= sp.count_ops(e) else e
+    if e.is_Add:  # a sum of fractions over sums of exponentials (a mixture's velocity)
+        common = _over_common_sum(e)
+        if common is not None:
+            numerator, denominator = common
+            return _by_exponential(numerator) / _by_exponential(denominator)
+        e = sp.together(e)
     numerator, denominator = sp.fraction(e, exact=True)  # exp(-a) stays a numerator
     return _by_exponential(numerator) / _by_exponential(denominator)
+
+
+def _over_common_sum(e: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """``(sum_k n_k / c_k, D)`` when ``e = sum_k n_k / (c_k D)`` with one sum of exponentials
+    ``D`` in every term's denominator (the velocity ``sum_k gamma_k v_k`` of a mixture), else
+    None; ``together`` would instead move exponentials across the fraction bar."""
+    parts, common = [], None
+    for term in sp.Add.make_args(e):
+        numerator, denominator = sp.fraction(term, exact=True)
+        sums = [f for f in sp.Mul.make_args(denominator) if f.is_Add and f.has(sp.exp)]
+        if len(sums) != 1 or (common is not None and sums[0] != common):
+            return None
+        common = sums[0]
+        parts.append(numerator / (denominator / common))
+    return (sp.Add(*parts), common) if common is not None else None
 
 
 def _by_exponential(total: sp.Expr) -> sp.Expr:
@@ -48,9 +71,18 @@ def _by_exponential(total: sp.Expr) -> sp.Expr:
     for term in sp.Add.make_args(sp.expand_mul(total, deep=False)):
         exps = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.exp)]
         rest = [f for f in sp.Mul.make_args(term) if not isinstance(f, sp.exp)]
-        key = sp.exp(sp.factor(sp.Add(*(f.args[0] for f in exps)))) if exps else sp.Integer(1)
+        if len(exps) == 1:  # its exponent as derived: -x**2/(2 - 4*t), -(x - 1)**2/(2*t + 1)
+            key = exps[0]
+        else:
+            key = sp.exp(_factored(sp.Add(*(f.args[0] for f in exps)))) if exps else sp.Integer(1)
         groups.setdefault(key, []).append(sp.Mul(*rest))
-    return sp.Add(*(sp.factor(sp.Add(*cs)) * key for key, cs in groups.items()))
+    return sp.Add(*(_factored(sp.Add(*cs)) * key for key, cs in groups.items()))
+
+
+def _factored(e: sp.Expr) -> sp.Expr:
+    """``factor(e)`` for a small ``e`` (at most :data:`FACTOR_OPS` operations: multivariate
+    factoring is unbounded in general), else only its common factors pulled out."""
+    return sp.factor(e) if sp.count_ops(e) <= FACTOR_OPS else sp.factor_terms(e)
 
 
 def support_part(e: sp.Expr) -> sp.Expr:
