@@ -26,7 +26,9 @@ from cli_helpers import symtransport
 from scipy import integrate
 from scipy.stats import multivariate_normal
 
-TIMEOUT = 300  # seconds per command
+NET = "600"  # --timeout: the safety net, far beyond any run here (a busy machine must not
+# turn a 20-s derivation into a net stop); these tests check results, not the net
+TIMEOUT = 660  # seconds per command: past the net, so a run that overruns ends with its message
 SLOW_LIMIT = 120  # a hand-typed density taking longer than this is a finding, not a skip
 T = sp.Symbol("t", positive=True)
 
@@ -40,9 +42,9 @@ class Run:
 
 
 def derive(tmp_path: Path, *args: str) -> Run:
-    """``python -m symtransport derive dae ARGS`` in ``tmp_path``."""
+    """``python -m symtransport derive dae ARGS --timeout NET`` in ``tmp_path``."""
     start = time.monotonic()
-    proc = symtransport("derive", "dae", *args, cwd=tmp_path, timeout=TIMEOUT)
+    proc = symtransport("derive", "dae", *args, "--timeout", NET, cwd=tmp_path, timeout=TIMEOUT)
     seconds = time.monotonic() - start
     print(f"derive dae {' '.join(args)}: exit {proc.returncode} in {seconds:.1f} s")
     return Run(proc.returncode, proc.stdout, proc.stderr, seconds)

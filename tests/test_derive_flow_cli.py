@@ -40,8 +40,14 @@ P1 = np.array([[2.0, 1.0], [1.0, 2.0]])  # precision of the first bump: x^2 + xy
 P2 = np.array([[1.0, -0.25], [-0.25, 1.0]])
 
 
+NET = "600"  # --timeout: the safety net, far beyond any run here (a busy machine must not
+# turn a derivation into a net stop); these tests check results, not the net
+TIMEOUT = 660  # seconds per command: past the net, so a run that overruns ends with its message
+
+
 def derive_flow(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return symtransport("derive", "flow", *args, cwd=tmp_path)
+    """``python -m symtransport derive flow ARGS --timeout NET`` in ``tmp_path``."""
+    return symtransport("derive", "flow", *args, "--timeout", NET, cwd=tmp_path, timeout=TIMEOUT)
 
 
 def parse(text: str, names: dict[str, sp.Symbol]) -> sp.Basic:
