@@ -61,6 +61,7 @@ __all__ = [
     "Gaussian",
     "GaussianMixture",
     "as_density",
+    "check_values",
     "exact_scalar",
     "recognise_gaussian_family",
     "symbols_of",
@@ -867,11 +868,18 @@ class _Probe:
             return []
         return list(itertools.product(*per_axis))
 
-    def check_pointwise(self) -> None:
-        """Negative, non-real, non-finite or undefined values, and zero everywhere, are errors."""
+    def check_pointwise(self, *, skip_undefined: bool = False) -> None:
+        """Negative, non-real, non-finite or undefined values, and zero everywhere, are errors
+        (with ``skip_undefined``, points where the expression cannot be evaluated are skipped:
+        a removable singularity is no evidence against a density)."""
         negatives: list[tuple[Any, tuple[float, ...]]] = []
         for point in self.probe_points():
-            value = self.value(point)
+            try:
+                value = self.value(point)
+            except InvalidArgument:
+                if skip_undefined:
+                    continue
+                raise
             if value < 0:
                 negatives.append((value, point))
             elif value > self.largest:
@@ -1466,6 +1474,16 @@ class Density:
         """``f(xs) / Z``: the normalised expression with the variables replaced by ``xs``."""
         u = _coordinates(xs, self.dim)
         return self.expr.xreplace(dict(zip(self.variables, u, strict=True)))
+
+
+def check_values(expr: sp.Expr, variables: Sequence[str | sp.Symbol]) -> None:
+    """The sign checks of :class:`Density` alone (no normalisation): a negative value at the
+    probe points, or zero at all of them, is an :class:`InvalidArgument` naming the point
+    (points where ``expr`` cannot be evaluated, such as a removable singularity, are skipped)."""
+    xs = symbols_of(variables, reserve=False)
+    label = f"density={_show(expr, 120)}"
+    with stage("checking the density's values at probe points"):
+        _Probe(exact_expression(expr), xs, label).check_pointwise(skip_undefined=True)
 
 
 def as_density(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["MAX_EXPANDED_POWER", "expandable", "gaussian_integral", "gaussian_integrals"]
+__all__ = ["MAX_EXPANDED_POWER", "gaussian_integral", "gaussian_integrals"]
 
 
 def _tail(j: int, c: sp.Expr, s2: sp.Expr) -> sp.Expr:
@@ -55,7 +55,7 @@ def _window(j: int, low: sp.Expr, high: sp.Expr, s2: sp.Expr) -> sp.Expr:
 def _split(term: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, int, sp.Expr] | None:
     """``term = coeff * x^power * exp(exponent)`` with ``coeff`` free of x, or None."""
     coeff, dep = term.as_independent(x, as_Add=False)
-    if not expandable(dep, x):
+    if not _expandable(dep, x):
         return None  # not of the form (and powsimp is slow on (1 + x**2)**-10000)
     power, exponent = 0, sp.Integer(0)
     for factor in sp.Mul.make_args(sp.powsimp(dep, combine="exp")):
@@ -105,7 +105,7 @@ def _term(term: sp.Expr, x: sp.Symbol, low: sp.Expr, high: sp.Expr) -> sp.Expr |
 MAX_EXPANDED_POWER = 16
 
 
-def expandable(body: sp.Expr, x: sp.Symbol) -> bool:
+def _expandable(body: sp.Expr, x: sp.Symbol) -> bool:
     """Whether ``body`` may expand into terms ``c x^k exp(quadratic)``: every power of a sum
     involving ``x`` is a small positive integer power, so that expanding it stays small
     (``(1 + x**2)**-10000`` is no Gaussian term, and expanding it would take minutes)."""
@@ -127,7 +127,7 @@ def _one(body: sp.Expr, limit: tuple[sp.Basic, ...]) -> sp.Expr | None:
     # (a normalising constant such as 60 sqrt(3) + 112 sqrt(15)) would pull the x-dependent
     # exponentials into it
     constant, body = sp.expand_log(body).as_independent(x, as_Add=False)
-    if not expandable(body, x):
+    if not _expandable(body, x):
         return None
     expanded = sp.expand(body, power_exp=False, log=False)
     parts = [_term(t, x, low, high) for t in sp.Add.make_args(expanded)]

@@ -43,11 +43,12 @@ from symtransport.densities import (
     Density,
     Gaussian,
     GaussianMixture,
+    check_values,
     recognise_gaussian_family,
     symbols_of,
 )
 from symtransport.errors import IllPosedError, InvalidArgument, UnsupportedError
-from symtransport.gaussint import expandable
+from symtransport.gaussint import MAX_EXPANDED_POWER
 
 __all__ = ["SUPPORTED", "heat_smoothed_family"]
 
@@ -137,10 +138,23 @@ def _simple_roots(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
         return []
 
 
+def _huge_powers(f: sp.Expr, x: sp.Symbol) -> bool:
+    """Whether ``f`` has an integer power of a sum involving ``x`` beyond
+    :data:`~symtransport.gaussint.MAX_EXPANDED_POWER` (which ``cancel`` would expand)."""
+    return any(
+        node.is_Pow
+        and node.base.is_Add
+        and node.base.has(x)
+        and node.exp.is_Integer
+        and abs(node.exp) > MAX_EXPANDED_POWER
+        for node in sp.preorder_traversal(f)
+    )
+
+
 def _certified_singularity(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> str | None:
     """Where ``expr`` has a pole or a branch point off the real line (a sentence), or None."""
     for x, f in _restrictions(expr, xs):
-        if expandable(f, x):  # cancel would expand (1 + x**2)**-10000
+        if not _huge_powers(f, x):  # cancel would expand (1 + x**2)**-10000
             f = sp.cancel(sp.together(f))
         numerator, denominator = sp.fraction(f)
         bases = [factor.as_base_exp()[0] for factor in sp.Mul.make_args(denominator)]
@@ -247,8 +261,8 @@ def heat_smoothed_family(
             f"{where} decays faster than every Gaussian, while a Gaussian smoothing of a density "
             "has at least Gaussian tails",
         )
-    if not isinstance(density, Density):
-        Density(raw, xs)  # a clear error for what is no density at all (x, -exp(-x**2))
+    if not isinstance(density, Density) and not raw.is_positive:
+        check_values(raw, xs)  # a clear error for what is no density at all (x, -exp(-x**2))
     raise UnsupportedError(
         f"{label}: whether a continuous DAE exists for this density is not decided by "
         f"symtransport; supported: {SUPPORTED}."
