@@ -51,24 +51,31 @@ def readable(e: sp.Expr) -> sp.Expr:
 
 
 def _over_common_sum(e: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
-    """``(sum_k n_k / c_k, D)`` when ``e = sum_k n_k / (c_k D)`` with one sum of exponentials
-    ``D`` in every term's denominator (the velocity ``sum_k gamma_k v_k`` of a mixture), else
-    None; ``together`` would instead move exponentials across the fraction bar."""
-    parts, common = [], None
+    """``(sum_k n_k / c_k + p D, D)`` when ``e = sum_k n_k / (c_k D) + p`` with one sum of
+    exponentials ``D`` in the denominators (the velocity ``sum_k gamma_k v_k`` of a mixture,
+    a map minus the identity), else None; ``together`` would instead move exponentials across
+    the fraction bar."""
+    parts, plain, common = [], [], None
     for term in sp.Add.make_args(e):
         numerator, denominator = sp.fraction(term, exact=True)
         sums = [f for f in sp.Mul.make_args(denominator) if f.is_Add and f.has(sp.exp)]
+        if not sums:
+            plain.append(term)  # such as the -x of g_t(x) - x: p = p D / D
+            continue
         if len(sums) != 1 or (common is not None and sums[0] != common):
             return None
         common = sums[0]
         parts.append(numerator / (denominator / common))
-    return (sp.Add(*parts), common) if common is not None else None
+    if common is None:
+        return None
+    return sp.Add(*parts) + sp.Add(*plain) * common, common
 
 
 def _by_exponential(total: sp.Expr) -> sp.Expr:
     """The sum ``total`` grouped by its exponential factors, each coefficient factored."""
     groups: dict[sp.Expr, list[sp.Expr]] = {}
-    for term in sp.Add.make_args(sp.expand_mul(total, deep=False)):
+    terms = [u for term in sp.Add.make_args(total) for u in sp.Add.make_args(_distribute(term))]
+    for term in terms:
         exps = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.exp)]
         rest = [f for f in sp.Mul.make_args(term) if not isinstance(f, sp.exp)]
         if len(exps) == 1:  # its exponent as derived: -x**2/(2 - 4*t), -(x - 1)**2/(2*t + 1)
@@ -77,6 +84,16 @@ def _by_exponential(total: sp.Expr) -> sp.Expr:
             key = sp.exp(_factored(sp.Add(*(f.args[0] for f in exps)))) if exps else sp.Integer(1)
         groups.setdefault(key, []).append(sp.Mul(*rest))
     return sp.Add(*(_factored(sp.Add(*cs)) * key for key, cs in groups.items()))
+
+
+def _distribute(term: sp.Expr) -> sp.Expr:
+    """A product distributed over its sums (not over denominators): ``-x (a e^p + b e^q)``
+    becomes ``-a x e^p - b x e^q``."""
+    sums = [f for f in sp.Mul.make_args(term) if f.is_Add]
+    if not sums:
+        return term
+    rest = sp.Mul(*(f for f in sp.Mul.make_args(term) if f is not sums[0]))
+    return sp.Add(*(_distribute(rest * u) for u in sums[0].args))
 
 
 def _factored(e: sp.Expr) -> sp.Expr:
