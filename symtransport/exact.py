@@ -63,6 +63,10 @@ CANCEL_OPS = 600
 SIMPLIFY_OPS = 400
 #: most terms the exp normal form distributes an expression into before its grouping
 DISTRIBUTED_TERMS = 400
+#: exponentials from which the exp normal form first tries grouping term by term (a mixture
+#: of several components): ``together`` then costs the product of the terms' denominators,
+#: while on a few exponentials a failed attempt would only add to a cheap ``together``
+MANY_EXPONENTIALS = 8
 _UNEVALUATED = (sp.Integral, sp.Limit, sp.Sum)
 
 
@@ -159,8 +163,14 @@ def exp_normal_form(e: sp.Expr) -> sp.Expr:
     then meet as equal terms, where ``cancel`` would instead search for polynomial gcds over
     a dozen exponential generators. The numerator vanishes exactly when ``e`` does (wherever
     the denominator is non-zero, as for ``cancel``).
+
+    With :data:`MANY_EXPONENTIALS` or more, the terms of ``e`` are first grouped as they stand
+    (products distributed, denominators untouched); when that already cancels to 0 (a
+    mixture's evidence against its smoothed closed form, App. D) no common denominator is
+    formed. This only ever returns 0 for an expression equal to 0: the grouping is a
+    regrouping of equal terms.
     """
-    terms = _distributed(e)
+    terms = _distributed(e) if len(e.atoms(sp.exp)) >= MANY_EXPONENTIALS else None
     if terms is not None and _grouped(terms) == 0:
         return sp.Integer(0)
     numerator, _ = sp.fraction(sp.together(e))
