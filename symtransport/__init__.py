@@ -14,6 +14,7 @@ from symtransport.dae import ShallowDAE
 from symtransport.densities import Density, Gaussian, GaussianMixture
 from symtransport.derivation import Derivation, Step
 from symtransport.errors import (
+    BudgetExceeded,
     IllPosedError,
     InvalidArgument,
     SymtransportError,
@@ -42,6 +43,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "BudgetExceeded",
     "CheckContext",
     "Claim",
     "CompiledMap",
