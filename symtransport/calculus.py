@@ -19,6 +19,7 @@ from symtransport.errors import InvalidArgument
 __all__ = [
     "carry_out_derivatives",
     "determinant",
+    "distributed_terms",
     "divergence",
     "gaussian_density",
     "gradient",
@@ -31,6 +32,26 @@ def carry_out_derivatives(e: sp.Basic) -> sp.Basic:
     derivative of an integral moves under the integral sign without integrating (Leibniz's
     rule), a derivative of an undefined function stays one."""
     return e.replace(lambda n: isinstance(n, sp.Derivative), lambda n: n.doit(deep=False))
+
+
+def distributed_terms(e: sp.Expr, limit: int) -> list[sp.Expr] | None:
+    """The terms of ``e`` with every product distributed over its sums, denominators left as
+    they are (``expand`` would also multiply out ``1/((2t + 1) (a + b))``): ``-x (a e^p + b
+    e^q)`` gives ``[-a x e^p, -b x e^q]``. None past ``limit`` terms."""
+    if e.is_Add:
+        out: list[sp.Expr] = []
+        for a in e.args:
+            part = distributed_terms(a, limit - len(out))
+            if part is None:
+                return None
+            out += part
+        return out
+    if e.is_Mul:
+        sums = [f for f in e.args if f.is_Add]
+        if sums:
+            rest = sp.Mul(*(f for f in e.args if f is not sums[0]))
+            return distributed_terms(sp.Add(*(rest * u for u in sums[0].args)), limit)
+    return [e] if limit >= 1 else None
 
 
 def gradient(f: sp.Expr, xs: Sequence[sp.Symbol]) -> sp.Matrix:

@@ -23,12 +23,24 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["DISPLAY_OPS", "FACTOR_OPS", "readable", "shown", "shown_latex", "support_part"]
+from symtransport.calculus import distributed_terms
+
+__all__ = [
+    "DISPLAY_OPS",
+    "DISPLAY_TERMS",
+    "FACTOR_OPS",
+    "readable",
+    "shown",
+    "shown_latex",
+    "support_part",
+]
 
 #: largest expression (``count_ops``) that is rewritten for display
 DISPLAY_OPS = 4000
 #: largest expression (``count_ops``) that is factored for display
 FACTOR_OPS = 80
+#: most terms a sum is distributed into for display (past it, it is grouped as it stands)
+DISPLAY_TERMS = 2000
 
 
 def readable(e: sp.Expr) -> sp.Expr:
@@ -40,13 +52,12 @@ def readable(e: sp.Expr) -> sp.Expr:
     if not e.has(sp.exp):
         candidate = _factored(sp.cancel(e))
         return candidate if sp.count_ops(candidate) <= sp.count_ops(e) else e
-    if e.is_Add:  # a sum of fractions over sums of exponentials (a mixture's velocity)
-        common = _over_common_sum(e)
-        if common is not None:
-            numerator, denominator = common
-            return _by_exponential(numerator) / _by_exponential(denominator)
-        e = sp.together(e)
-    numerator, denominator = sp.fraction(e, exact=True)  # exp(-a) stays a numerator
+    # a sum of fractions over one sum of exponentials (a mixture's velocity) keeps that sum
+    common = _over_common_sum(e) if e.is_Add else None
+    if common is None:
+        # exp(-a) stays a numerator
+        common = sp.fraction(sp.together(e) if e.is_Add else e, exact=True)
+    numerator, denominator = common
     return _by_exponential(numerator) / _by_exponential(denominator)
 
 
@@ -74,7 +85,7 @@ def _over_common_sum(e: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
 def _by_exponential(total: sp.Expr) -> sp.Expr:
     """The sum ``total`` grouped by its exponential factors, each coefficient factored."""
     groups: dict[sp.Expr, list[sp.Expr]] = {}
-    terms = [u for term in sp.Add.make_args(total) for u in sp.Add.make_args(_distribute(term))]
+    terms = distributed_terms(total, DISPLAY_TERMS) or sp.Add.make_args(total)
     for term in terms:
         exps = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.exp)]
         rest = [f for f in sp.Mul.make_args(term) if not isinstance(f, sp.exp)]
@@ -84,16 +95,6 @@ def _by_exponential(total: sp.Expr) -> sp.Expr:
             key = sp.exp(_factored(sp.Add(*(f.args[0] for f in exps)))) if exps else sp.Integer(1)
         groups.setdefault(key, []).append(sp.Mul(*rest))
     return sp.Add(*(_factored(sp.Add(*cs)) * key for key, cs in groups.items()))
-
-
-def _distribute(term: sp.Expr) -> sp.Expr:
-    """A product distributed over its sums (not over denominators): ``-x (a e^p + b e^q)``
-    becomes ``-a x e^p - b x e^q``."""
-    sums = [f for f in sp.Mul.make_args(term) if f.is_Add]
-    if not sums:
-        return term
-    rest = sp.Mul(*(f for f in sp.Mul.make_args(term) if f is not sums[0]))
-    return sp.Add(*(_distribute(rest * u) for u in sums[0].args))
 
 
 def _factored(e: sp.Expr) -> sp.Expr:

@@ -45,7 +45,7 @@ from typing import Any
 
 import sympy as sp
 
-from symtransport.calculus import carry_out_derivatives
+from symtransport.calculus import carry_out_derivatives, distributed_terms
 from symtransport.continuous_limits import limit_by_continuity
 from symtransport.gaussint import gaussian_integrals
 from symtransport.intnormal import integral_normal_form
@@ -170,35 +170,24 @@ def exp_normal_form(e: sp.Expr) -> sp.Expr:
     formed. This only ever returns 0 for an expression equal to 0: the grouping is a
     regrouping of equal terms.
     """
-    terms = _distributed(e) if len(e.atoms(sp.exp)) >= MANY_EXPONENTIALS else None
-    if terms is not None and _grouped(terms) == 0:
-        return sp.Integer(0)
+    if len(e.atoms(sp.exp)) >= MANY_EXPONENTIALS:
+        terms = distributed_terms(e, DISTRIBUTED_TERMS)
+        if (
+            terms is not None
+            and not any(_exp_in_denominator(u) for u in terms)
+            and _grouped(terms) == 0
+        ):
+            return sp.Integer(0)
     numerator, _ = sp.fraction(sp.together(e))
     return _grouped(sp.Add.make_args(sp.expand(numerator)))
 
 
-def _distributed(e: sp.Expr) -> list[sp.Expr] | None:
-    """The terms of ``e`` with products distributed over sums, denominators untouched; None
-    past :data:`DISTRIBUTED_TERMS` terms, or when an exponential sits in a denominator (a
-    ratio such as a posterior mean, which only ``together`` can cancel)."""
-    if e.is_Add:
-        out: list[sp.Expr] = []
-        for a in e.args:
-            part = _distributed(a)
-            if part is None or len(out) + len(part) > DISTRIBUTED_TERMS:
-                return None
-            out += part
-        return out
-    if e.is_Mul:
-        if any(f.is_Pow and f.exp.is_negative and f.base.has(sp.exp) for f in e.args):
-            return None
-        sums = [f for f in e.args if f.is_Add]
-        if sums:
-            rest = sp.Mul(*(f for f in e.args if f is not sums[0]))
-            return _distributed(sp.Add(*(rest * term for term in sums[0].args)))
-    if e.is_Pow and e.exp.is_negative and e.base.has(sp.exp):
-        return None
-    return [e]
+def _exp_in_denominator(term: sp.Expr) -> bool:
+    """Whether an exponential sits in a denominator of ``term`` (a ratio such as a posterior
+    mean, which only ``together`` can cancel)."""
+    return any(
+        f.is_Pow and f.exp.is_negative and f.base.has(sp.exp) for f in sp.Mul.make_args(term)
+    )
 
 
 def _grouped(terms: Sequence[sp.Expr]) -> sp.Expr:
