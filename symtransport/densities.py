@@ -49,7 +49,7 @@ from symtransport.calculus import gaussian_density
 from symtransport.decimals import exact_expression, exact_scalar
 from symtransport.decimals import shown as _show
 from symtransport.errors import InvalidArgument, UnsupportedError
-from symtransport.gaussint import gaussian_integral
+from symtransport.gaussint import MAX_EXPANDED_POWER, gaussian_integral
 from symtransport.mpeval import compile_mp
 from symtransport.parsing import parse_expression
 from symtransport.stages import stage
@@ -658,7 +658,9 @@ def _may_be_gaussian(expr: sp.Expr, xs: Sequence[sp.Symbol]) -> bool:
             base, power = node.args
             if power.has(*xs):
                 has_exponential = True
-            elif (base.is_Add or base.is_Symbol) and not (power.is_Integer and 0 < power <= 16):
+            elif (base.is_Add or base.is_Symbol) and not (
+                power.is_Integer and 0 < power <= MAX_EXPANDED_POWER
+            ):
                 return False  # x**(10**100) as much as (x + 1)**5000
     return has_exponential
 

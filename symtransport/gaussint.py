@@ -55,8 +55,6 @@ def _window(j: int, low: sp.Expr, high: sp.Expr, s2: sp.Expr) -> sp.Expr:
 def _split(term: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, int, sp.Expr] | None:
     """``term = coeff * x^power * exp(exponent)`` with ``coeff`` free of x, or None."""
     coeff, dep = term.as_independent(x, as_Add=False)
-    if not _expandable(dep, x):
-        return None  # not of the form (and powsimp is slow on (1 + x**2)**-10000)
     power, exponent = 0, sp.Integer(0)
     for factor in sp.Mul.make_args(sp.powsimp(dep, combine="exp")):
         base, exp = factor.as_base_exp()
