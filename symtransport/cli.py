@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, TextIO
@@ -429,9 +429,14 @@ def _result_row(r: ClaimResult, out: TextIO) -> None:
         print(f"    {r.explanation}", file=out)
 
 
-def _progress(args: argparse.Namespace, total: int, what: str = "claims") -> Progress:
+def _progress(
+    args: argparse.Namespace,
+    total: int,
+    what: str = "claims",
+    detail: Callable[[], str] | None = None,
+) -> Progress:
     enabled = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
-    return Progress(total, sys.stderr, enabled=enabled, what=what)
+    return Progress(total, sys.stderr, enabled=enabled, what=what, detail=detail)
 
 
 def _load(paths: Sequence[str]) -> Loaded:
@@ -781,10 +786,7 @@ def _derive(args: argparse.Namespace) -> int:
         arguments["noise"] = args.noise
         arguments["noise_cov"] = parse_matrix(args.noise_cov) if args.noise_cov else None
     board = Board()
-    enabled = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
-    with Progress(
-        1, sys.stderr, enabled=enabled, what=f"derive {args.target}", detail=board.read
-    ) as progress:
+    with _progress(args, 1, what=f"derive {args.target}", detail=board.read) as progress:
         status, text = run_derive(
             args.target, arguments, args.format, timeout=args.timeout, board=board
         )

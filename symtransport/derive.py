@@ -28,13 +28,7 @@ from symtransport.budget import run_with_budget
 from symtransport.dae import ShallowDAE
 from symtransport.decimals import exact_scalar
 from symtransport.display import readable, shown, shown_latex, support_part
-from symtransport.errors import (
-    BudgetExceeded,
-    IllPosedError,
-    InvalidArgument,
-    SymtransportError,
-    UnsupportedError,
-)
+from symtransport.errors import BudgetExceeded, InvalidArgument, SymtransportError
 from symtransport.noise import noise_model
 from symtransport.stages import Board, shared, stage
 from symtransport.verify import SAFETY_NET
@@ -297,16 +291,11 @@ def render(result: dict[str, Any], fmt: str) -> str:
 
 # --- the budgeted run of the command line ----------------------------------------------------
 
-_ERRORS: dict[str, type[SymtransportError]] = {
-    cls.__name__: cls for cls in (InvalidArgument, IllPosedError, UnsupportedError)
-}
-
 
 def _worker(
     target: str, arguments: dict[str, Any], fmt: str, board: Board
-) -> Iterator[tuple[str, str, str]]:
-    """In the child: derive, render, and yield ``("done", status, text)`` or
-    ``("error", exception class name, message)``."""
+) -> Iterator[tuple[str, str] | SymtransportError]:
+    """In the child: derive, render, and yield ``(status, text)``, or the typed error."""
     with shared(board):
         try:
             derive = derive_flow if target == "flow" else derive_dae
@@ -314,10 +303,9 @@ def _worker(
             with stage("writing the result"):
                 text = render(result, fmt)
         except SymtransportError as exc:
-            name = type(exc).__name__ if type(exc).__name__ in _ERRORS else "InvalidArgument"
-            yield ("error", name, str(exc))
+            yield exc
             return
-    yield ("done", result["status"], text)
+    yield result["status"], text
 
 
 def run_derive(
@@ -339,10 +327,10 @@ def run_derive(
     board = board or Board()
     run = run_with_budget(_worker, (target, arguments, fmt, board), timeout)
     if run.messages:
-        kind, first, second = run.messages[-1]
-        if kind == "error":
-            raise _ERRORS[first](second)
-        return first, second
+        found = run.messages[-1]
+        if isinstance(found, SymtransportError):
+            raise found
+        return found
     if run.timed_out:
         where = board.read() or "starting"
         raise BudgetExceeded(
