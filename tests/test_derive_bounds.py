@@ -15,12 +15,11 @@ import json
 import re
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import sympy as sp
+from cli_helpers import Run, T, symbols_for
 
 import symtransport.densities  # imported before the fork: the child starts warm
 import symtransport.flow
@@ -38,16 +37,6 @@ NET_SLACK = 60
 #: seconds idle), so that a busy machine cannot turn a result into a net stop
 GENEROUS = "600"
 
-T = sp.Symbol("t", positive=True)
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-
 
 def derive(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     """``symtransport derive ARGS`` in this process; its exit code and captured output."""
@@ -59,6 +48,16 @@ def derive(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     return Run(code, out, err, seconds)
 
 
+def derive_result(
+    capsys: pytest.CaptureFixture[str], target: str, density: str, variables: str, *more: str
+) -> Run:
+    """``derive TARGET --density=DENSITY --vars VARIABLES MORE --timeout GENEROUS``: a run whose
+    result (or whose own error) is checked, under a net far beyond its running time."""
+    return derive(
+        capsys, target, f"--density={density}", "--vars", variables, *more, "--timeout", GENEROUS
+    )
+
+
 def one_error_line(run: Run) -> str:
     """Exit 2, nothing on stdout, exactly one line on stderr and no traceback; that line."""
     assert run.code == 2, f"exit {run.code}; stdout={run.stdout[-2000:]!r} stderr={run.stderr!r}"
@@ -67,10 +66,6 @@ def one_error_line(run: Run) -> str:
     lines = run.stderr.splitlines()
     assert len(lines) == 1, f"expected one line on stderr, got {lines}"
     return lines[0]
-
-
-def symbols_for(variables: Sequence[str]) -> dict[str, sp.Symbol]:
-    return {name: sp.Symbol(name, real=True) for name in variables} | {"t": T}
 
 
 def section(stdout: str, header: str) -> list[str]:
@@ -170,9 +165,7 @@ def test_a_very_high_power_ends_with_a_result_or_at_the_net(
 
 
 def test_an_overflowing_power_is_one_line_at_once(capsys: pytest.CaptureFixture[str]) -> None:
-    run = derive(
-        capsys, "dae", "--density", "exp(-x**(10**100))", "--vars", "x", "--timeout", GENEROUS
-    )
+    run = derive_result(capsys, "dae", "exp(-x**(10**100))", "x")
     line = one_error_line(run)
     assert line.startswith("symtransport: error: "), line
     assert "overflows" in line and "safety net" not in line, line
@@ -182,7 +175,7 @@ def test_a_huge_power_in_flow_is_ill_posed_at_once(capsys: pytest.CaptureFixture
     """exp(-x**(10**6)) decays faster than every Gaussian: read off its exponent's leading
     term, without a dense polynomial of degree 10**6 or a probe of its values."""
     density, _ = NEVER_ENDING["huge-power"]
-    run = derive(capsys, "flow", "--density", density, "--vars", "x", "--timeout", GENEROUS)
+    run = derive_result(capsys, "flow", density, "x")
     line = one_error_line(run)
     assert "ill-posed" in line and "decays faster than every Gaussian" in line, line
 
@@ -193,7 +186,7 @@ def test_a_positive_undecided_density_in_flow_is_unsupported_at_once(
     """exp(-exp(x) - exp(-x)) is positive by construction, so derive flow does not probe it (its
     tails never end) before saying the question is not decided."""
     density, _ = NEVER_ENDING["double-exponential"]
-    run = derive(capsys, "flow", "--density", density, "--vars", "x", "--timeout", GENEROUS)
+    run = derive_result(capsys, "flow", density, "x")
     line = one_error_line(run)
     assert "is not decided by symtransport" in line and "safety net" not in line, line
 
@@ -209,9 +202,7 @@ def test_an_overflowing_power_is_one_line_at_once_in_flow(
 
 
 def test_a_gaussian_times_a_polynomial_is_proved(capsys: pytest.CaptureFixture[str]) -> None:
-    run = derive(
-        capsys, "dae", "--density", "exp(-x**2)*(1+x**2)**50", "--vars", "x", "--timeout", GENEROUS
-    )
+    run = derive_result(capsys, "dae", "exp(-x**2)*(1+x**2)**50", "x")
     assert run.code == 0, run.stderr + run.stdout[-2000:]
     assert run.stdout.rstrip().endswith("status: proved"), run.stdout[-500:]
 
@@ -336,7 +327,7 @@ def test_a_refused_noise_covariance_is_a_short_line(capsys: pytest.CaptureFixtur
 def test_derive_flow_says_what_is_no_density_is_negative(
     capsys: pytest.CaptureFixture[str], density: str
 ) -> None:
-    run = derive(capsys, "flow", f"--density={density}", "--vars", "x", "--timeout", GENEROUS)
+    run = derive_result(capsys, "flow", density, "x")
     line = one_error_line(run)
     assert "negative" in line and "not decided" not in line, line
 
@@ -354,7 +345,7 @@ def gaussian_closed_forms() -> tuple[sp.Expr, sp.Expr]:
 
 
 def test_a_gaussian_is_shown_as_a_person_writes_it(capsys: pytest.CaptureFixture[str]) -> None:
-    run = derive(capsys, "dae", "--density", GAUSSIAN, "--vars", "x", "--timeout", GENEROUS)
+    run = derive_result(capsys, "dae", GAUSSIAN, "x")
     assert run.code == 0, run.stderr
     assert "Matrix" not in run.stdout, run.stdout
     names = symbols_for(["x"])
@@ -367,18 +358,7 @@ def test_a_gaussian_is_shown_as_a_person_writes_it(capsys: pytest.CaptureFixture
 
 
 def test_a_gaussian_in_json(capsys: pytest.CaptureFixture[str]) -> None:
-    run = derive(
-        capsys,
-        "dae",
-        "--density",
-        GAUSSIAN,
-        "--vars",
-        "x",
-        "--format",
-        "json",
-        "--timeout",
-        GENEROUS,
-    )
+    run = derive_result(capsys, "dae", GAUSSIAN, "x", "--format", "json")
     assert run.code == 0, run.stderr
     result = json.loads(run.stdout)
     names = symbols_for(["x"])
@@ -423,7 +403,7 @@ TWO_BUMPS = "exp(-(x-1)**2) + 2*exp(-(x+3)**2/2)"
 
 
 def test_a_mixture_score_has_no_growing_exponentials(capsys: pytest.CaptureFixture[str]) -> None:
-    run = derive(capsys, "dae", "--density", TWO_BUMPS, "--vars", "x", "--timeout", GENEROUS)
+    run = derive_result(capsys, "dae", TWO_BUMPS, "x")
     assert run.code == 0, run.stderr
     (velocity,) = section(run.stdout, "velocity at t = 0")
     names = symbols_for(["x"])
@@ -445,18 +425,7 @@ def test_a_mixture_score_has_no_growing_exponentials(capsys: pytest.CaptureFixtu
 def test_a_noise_covariance_labels_the_velocity_c_times_the_score(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    run = derive(
-        capsys,
-        "dae",
-        "--density",
-        GAUSSIAN,
-        "--vars",
-        "x",
-        "--noise-cov",
-        "[[2]]",
-        "--timeout",
-        GENEROUS,
-    )
+    run = derive_result(capsys, "dae", GAUSSIAN, "x", "--noise-cov", "[[2]]")
     assert run.code == 0, run.stderr
     assert velocity_header(run.stdout) == "velocity at t = 0 (C grad log mu_0):"
     (velocity,) = section(run.stdout, "velocity at t = 0")
@@ -468,7 +437,7 @@ def test_a_density_with_a_jump_has_its_velocity_on_the_support(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     density = "exp(-x)*Heaviside(x)"
-    run = derive(capsys, "dae", "--density", density, "--vars", "x", "--timeout", GENEROUS)
+    run = derive_result(capsys, "dae", density, "x")
     assert run.code in (0, 1), run.stderr
     header = velocity_header(run.stdout)
     assert header == (
@@ -476,18 +445,7 @@ def test_a_density_with_a_jump_has_its_velocity_on_the_support(
     )
     assert section(run.stdout, "velocity at t = 0") == ["-1"]
     assert "DiracDelta" not in "\n".join(section(run.stdout, "map g_t:")), run.stdout
-    run = derive(
-        capsys,
-        "dae",
-        "--density",
-        density,
-        "--vars",
-        "x",
-        "--format",
-        "json",
-        "--timeout",
-        GENEROUS,
-    )
+    run = derive_result(capsys, "dae", density, "x", "--format", "json")
     result = json.loads(run.stdout)
     assert result["velocity_at_zero"] == ["-1"]
     assert result["velocity_on_support"] is True
@@ -511,9 +469,7 @@ def test_a_blowup_time_root_is_printed_in_its_own_variable(
     # t* = lambda_min(Sigma) / 2 = 1 / (2 lambda_max(P)), computed here with NumPy
     expected = 1 / (2 * np.linalg.eigvalsh(ROOT_PRECISION)[-1])
 
-    run = derive(
-        capsys, "flow", "--density", ROOT_GAUSSIAN, "--vars", "x,y,z", "--timeout", GENEROUS
-    )
+    run = derive_result(capsys, "flow", ROOT_GAUSSIAN, "x,y,z")
     assert run.code == 0, run.stderr
     (line,) = [s for s in run.stdout.splitlines() if s.startswith("blow-up time t* = ")]
     match = re.search(r"CRootOf\((.*?), \d+\)", line)
@@ -521,18 +477,7 @@ def test_a_blowup_time_root_is_printed_in_its_own_variable(
     root_names = set(re.findall(r"[A-Za-z_]\w*", match.group(1)))
     assert len(root_names) == 1 and root_names.isdisjoint({"x", "y", "z", "t"}), line
 
-    run = derive(
-        capsys,
-        "flow",
-        "--density",
-        ROOT_GAUSSIAN,
-        "--vars",
-        "x,y,z",
-        "--format",
-        "json",
-        "--timeout",
-        GENEROUS,
-    )
+    run = derive_result(capsys, "flow", ROOT_GAUSSIAN, "x,y,z", "--format", "json")
     assert run.code == 0, run.stderr
     result = json.loads(run.stdout)
     assert re.search(r"CRootOf\(.*\b[xyz]\b", result["blowup_time"]) is None, result
@@ -546,7 +491,7 @@ def test_a_blowup_time_root_is_printed_in_its_own_variable(
 @pytest.mark.slow
 def test_a_ten_component_mixture_derives(capsys: pytest.CaptureFixture[str]) -> None:
     density = " + ".join(f"{k + 1}*exp(-(x-{2 * k})**2/{k + 1})" for k in range(10))
-    run = derive(capsys, "dae", "--density", density, "--vars", "x", "--timeout", GENEROUS)
+    run = derive_result(capsys, "dae", density, "x")
     assert run.code == 0, run.stderr + run.stdout[-2000:]
     assert "recognised as a GaussianMixture" in run.stdout
     (velocity,) = section(run.stdout, "velocity at t = 0")

@@ -16,13 +16,12 @@ import json
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
-from cli_helpers import symtransport
+from cli_helpers import Run, T, symbols_for, symtransport
 from scipy import integrate
 from scipy.stats import multivariate_normal
 
@@ -30,15 +29,6 @@ NET = "600"  # --timeout: the safety net, far beyond any run here (a busy machin
 # turn a 20-s derivation into a net stop); these tests check results, not the net
 TIMEOUT = 660  # seconds per command: past the net, so a run that overruns ends with its message
 SLOW_LIMIT = 120  # a hand-typed density taking longer than this is a finding, not a skip
-T = sp.Symbol("t", positive=True)
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
 
 
 def derive(tmp_path: Path, *args: str) -> Run:
@@ -53,10 +43,6 @@ def derive(tmp_path: Path, *args: str) -> Run:
 def no_traceback(run: Run) -> None:
     assert "Traceback" not in run.stderr, run.stderr
     assert "Traceback" not in run.stdout, run.stdout
-
-
-def symbols_for(variables: Sequence[str]) -> dict[str, sp.Symbol]:
-    return {name: sp.Symbol(name, real=True) for name in variables} | {"t": T}
 
 
 def parse(text: str, variables: Sequence[str]) -> sp.Basic:
