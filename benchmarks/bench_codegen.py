@@ -24,8 +24,8 @@ import numpy as np
 import sympy as sp
 
 from symtransport import GaussianMixture, ShallowDAE, compile_map
-from symtransport.calculus import gradient
-from symtransport.codegen import _optional
+from symtransport._core.calculus import gradient
+from symtransport._core.codegen import _optional
 from symtransport.symbols import t
 
 

@@ -13,8 +13,8 @@ import time
 
 import sympy as sp
 
-from symtransport.calculus import gaussian_density
-from symtransport.gaussint import gaussian_integrals
+from symtransport._core.calculus import gaussian_density
+from symtransport._core.gaussint import gaussian_integrals
 from symtransport.symbols import m, s2, t, x, xt
 
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import sympy as sp
 
-import symtransport.pointcheck as pointcheck
+import symtransport._verification.pointcheck as pointcheck
 from symtransport import verify_identity
-from symtransport.dae import ShallowDAE
-from symtransport.instances import fixed_mixture, generic_density
+from symtransport._theory.dae import ShallowDAE
+from symtransport._theory.instances import fixed_mixture, generic_density
 from symtransport.symbols import t, x
 
 

@@ -21,12 +21,12 @@ from typing import Any
 
 import sympy as sp
 
-from symtransport import exact
-from symtransport.dae import ShallowDAE
-from symtransport.densities import Density
-from symtransport.derive import derive_dae
-from symtransport.gaussint import gaussian_integrals
-from symtransport.noise import noise_model
+from symtransport._cli.derive import derive_dae
+from symtransport._core.gaussint import gaussian_integrals
+from symtransport._theory.dae import ShallowDAE
+from symtransport._theory.densities import Density
+from symtransport._theory.noise import noise_model
+from symtransport._verification import exact
 
 
 def mixture_1d(n: int) -> str:

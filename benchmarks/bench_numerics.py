@@ -23,7 +23,8 @@ import numpy as np
 from mpmath.calculus.quadrature import GaussLegendre
 from scipy import integrate
 
-from symtransport import Gaussian, GaussianMixture, numerics
+from symtransport import Gaussian, GaussianMixture
+from symtransport._random import numerics
 
 LD = np.longdouble
 

@@ -3,7 +3,7 @@ of diagonal Gaussians ((48)-(49), Fig. 10).
 
 Each step of the composition is the shallow DAE of the current pushforward, trained with noise
 variance equal to the step ``dt = T/L`` (the corrected reading of (20); see
-:mod:`symtransport.composition`). Everything is derived by the library:
+:class:`symtransport.GaussianComposition`). Everything is derived by the library:
 
 * ``composition-step-variance`` ([J] §4.1, eq. (20), corrected; family scope): step ``l`` is
   ``g_l(x) = x + (t_{l+1} - t_l) grad log[nu_{t_{l+1} - t_l} * mu_{t_l}](x)``, the noise variance
@@ -45,30 +45,29 @@ from hypothesis import strategies as st
 
 from symtransport import (
     CheckContext,
+    ContinuousDAE,
+    Gaussian,
+    GaussianComposition,
+    MixtureComposition,
     Outcome,
+    ShallowDAE,
     Status,
+    affine_parts,
+    affine_pushforward,
+    as_outcome,
     check_property,
     claim,
     compile_map,
-    measure,
-    run_script,
-    verify_identity,
-)
-from symtransport.calculus import gradient
-from symtransport.composition import (
-    GaussianComposition,
-    MixtureComposition,
     exact_composition_1d,
     gaussian_step,
     iterate_variance,
+    measure,
+    run_script,
     variance_step,
+    verify_identity,
 )
-from symtransport.dae import ShallowDAE, affine_parts, affine_pushforward
-from symtransport.densities import Gaussian
-from symtransport.flow import ContinuousDAE, sqrt_spd
-from symtransport.gaussint import gaussian_integrals
+from symtransport.calculus import gaussian_integrals, gradient, sqrt_spd
 from symtransport.instances import fixed_mixture, gaussian_44, mixture_47
-from symtransport.outcome import as_outcome
 
 R = sp.Rational
 

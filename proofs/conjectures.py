@@ -31,6 +31,7 @@ from hypothesis import assume
 
 from symtransport import (
     CheckContext,
+    GaussianMixture,
     Outcome,
     claim,
     numerics,
@@ -38,9 +39,7 @@ from symtransport import (
     search_conjecture,
     strategies,
 )
-from symtransport.densities import GaussianMixture
-from symtransport.parametric import family_of, flow_field, shallow_jacobian
-from symtransport.particles import integrate
+from symtransport.numerics import family_of, flow_field, integrate, shallow_jacobian
 
 DIMS = (1, 2)  # the entropy change is a quadrature (certified in d = 1, 2)
 # DOP853 at rtol 1e-8 (re-checked at 1e-12): a distance ratio above 1 + 1e-6 is an expansion,

@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symtransport import CheckContext, Gaussian, claim, run_script, verify_identity
-from symtransport.continuity import (
+from symtransport import (
+    CheckContext,
+    ContinuousDAE,
+    Gaussian,
     area_factor,
+    claim,
     continuity_residual,
     eulerian_velocity,
     image_density,
     pushforward_density,
+    run_script,
+    verify_identity,
 )
-from symtransport.flow import ContinuousDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture
 from symtransport.symbols import m, s2, t
 

@@ -2,12 +2,10 @@
 (41)-(43), with the blow-up time.
 
 The library builds ``mu_t`` (the heat-evolved family, covariances ``S_k - 2tI``), the velocity
-``v_t = grad log mu_t`` and, for a Gaussian, the flow map
-(:class:`symtransport.flow.ContinuousDAE`);
+``v_t = grad log mu_t`` and, for a Gaussian, the flow map (:class:`symtransport.ContinuousDAE`);
 each printed formula is typed here once and checked against what the library derives. Each
-check states its scope (:mod:`symtransport.scope`): ``general`` for a generic density
-``mu(x, t)``, ``family`` for symbolic parameters of every Gaussian / two-component mixture,
-``instances`` for fixed examples.
+check states its scope: ``general`` for a generic density ``mu(x, t)``, ``family`` for
+symbolic parameters of every Gaussian / two-component mixture, ``instances`` for fixed examples.
 
 * ``continuous-dae-bhe`` (general): for every smooth positive ``mu_t``, the continuity equation
   (9) with the velocity (26) ``v_t = grad log mu_t`` is the backward heat equation (27),
@@ -39,12 +37,21 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symtransport import CheckContext, Outcome, claim, measure, run_script, verify_identity
+from symtransport import (
+    CheckContext,
+    ContinuousDAE,
+    Gaussian,
+    GaussianMixture,
+    Outcome,
+    affine_parts,
+    affine_pushforward,
+    claim,
+    compile_map,
+    measure,
+    run_script,
+    verify_identity,
+)
 from symtransport.calculus import divergence, gradient, laplacian
-from symtransport.codegen import compile_map
-from symtransport.dae import affine_parts, affine_pushforward
-from symtransport.densities import Gaussian, GaussianMixture
-from symtransport.flow import ContinuousDAE
 from symtransport.instances import (
     fixed_gaussian,
     fixed_mixture,

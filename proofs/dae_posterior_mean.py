@@ -10,7 +10,7 @@ the posterior mean.
   has first variation ``J'(g) = 2 (g I_0 - I_1)`` with ``I_k = int x0^k nu(x - x0) mu(x0) dx0``,
   which vanishes at ``g* = I_1 / I_0`` (14), and second variation ``2 I_0 > 0``; and (14)
   equals ``x + f_t(x)`` with ``f_t`` from (15) by the change of variables ``x0 = x - eps``.
-  All proved symbolically (the integral normal form, :mod:`symtransport.intnormal`).
+  All proved symbolically (the exact stage's integral normal form).
 * Family scope: data with finitely many atoms, ``mu_0 = sum_i w_i delta_{a_i}`` (not a density,
   but the empirical law a DAE is trained on), with the same conclusion in closed form.
 * Instances: each noise model (Gaussian, Laplace, uniform) on fixed Gaussian data, (14) = (15)
@@ -21,10 +21,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symtransport import CheckContext, claim, run_script, verify_identity
-from symtransport.dae import ShallowDAE
+from symtransport import (
+    NOISE_MODELS,
+    CheckContext,
+    GenericNoise,
+    ShallowDAE,
+    claim,
+    noise_model,
+    run_script,
+    verify_identity,
+)
 from symtransport.instances import fixed_gaussian, generic_density
-from symtransport.noise import NOISE_MODELS, GenericNoise, noise_model
 from symtransport.symbols import x
 
 ATOMS = 3  # mutation: skip - any number of atoms gives the same theorem

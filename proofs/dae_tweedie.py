@@ -7,8 +7,8 @@ nu_t(eps)``, put into (15) and the gradient pulled out of the convolution, gives
 
 * general scope: Stein's identity in d = 1, 2, 3 (symbolic ``t``, ``eps``); (14) = (17) for a
   generic density ``mu_0`` on R and R^2, proved by differentiating under the integral sign and
-  the integral normal form (:mod:`symtransport.intnormal`); for ``N(0, tC)`` the same on R^2
-  with a symbolic SPD ``C = L L^T`` (every 2x2 SPD matrix);
+  the integral normal form of the exact stage; for ``N(0, tC)`` the same
+  on R^2 with a symbolic SPD ``C = L L^T`` (every 2x2 SPD matrix);
 * instances: the chain (14) = (17) = closed form, derived by the library, for a fixed
   two-component mixture on R and a fixed Gaussian with full covariance on R^2 (``--deep`` adds
   mixtures in d = 2, 3, whose Stein step is only verified by quadrature).
@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symtransport import CheckContext, claim, run_script, verify_identity
+from symtransport import (
+    CheckContext,
+    GaussianNoise,
+    ShallowDAE,
+    claim,
+    noise_model,
+    run_script,
+    verify_identity,
+)
 from symtransport.calculus import gradient
-from symtransport.dae import ShallowDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture, generic_density, symbolic_spd
-from symtransport.noise import GaussianNoise, noise_model
 from symtransport.symbols import t
 
 R = sp.Rational

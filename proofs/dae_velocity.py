@@ -34,11 +34,17 @@ from collections.abc import Callable, Sequence
 
 import sympy as sp
 
-from symtransport import CheckContext, IdentityCheck, claim, run_script, verify_identity
+from symtransport import (
+    CheckContext,
+    IdentityCheck,
+    ShallowDAE,
+    claim,
+    noise_model,
+    run_script,
+    verify_identity,
+)
 from symtransport.calculus import determinant, divergence, gradient, laplacian
-from symtransport.dae import ShallowDAE
 from symtransport.instances import fixed_gaussian, fixed_mixture, generic_density
-from symtransport.noise import noise_model
 from symtransport.symbols import coordinates
 from symtransport.symbols import t as T
 

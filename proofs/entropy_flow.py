@@ -38,17 +38,20 @@ import sympy as sp
 
 from symtransport import (
     CheckContext,
+    ContinuousDAE,
     Gaussian,
     IdentityCheck,
     Outcome,
     Status,
     claim,
+    fisher_information,
+    renyi,
     run_script,
+    shannon_entropy,
+    tsallis,
     verify_identity,
 )
 from symtransport.calculus import divergence, gradient, laplacian
-from symtransport.flow import ContinuousDAE
-from symtransport.functionals import fisher_information, renyi, shannon_entropy, tsallis
 from symtransport.instances import fixed_mixture
 from symtransport.symbols import coordinates, m, s2, t
 

@@ -27,9 +27,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symtransport import CheckContext, IdentityCheck, ShallowDAE, claim, run_script, verify_identity
+from symtransport import (
+    CheckContext,
+    Gaussian,
+    GaussianMixture,
+    IdentityCheck,
+    ShallowDAE,
+    claim,
+    run_script,
+    verify_identity,
+)
 from symtransport.calculus import gradient, laplacian
-from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.instances import fixed_gaussian, fixed_mixture, generic_density
 from symtransport.symbols import m, s2, t
 

@@ -1,12 +1,12 @@
 """The theory on random Gaussian mixtures: property claims over Hypothesis draws.
 
 Each claim draws mixtures ``mu_0 = sum_k w_k N(m_k, S_k)`` on R^1 and R^2 (up to three
-components, condition numbers up to 100: :mod:`symtransport.strategies`), times before blow-up
-and points, and evaluates the library's derived formulas compiled once for every mixture of a
-shape (:mod:`symtransport.parametric`); flows are integrated by SciPy's DOP853
-(:mod:`symtransport.particles`). References come from separate computations: the entropy and
-Fisher information by quadrature (:mod:`symtransport.numerics`), exact samples and distribution
-functions of the mixtures, the posterior covariance from Bayes' rule in mpmath.
+components, condition numbers up to 100: :mod:`symtransport.strategies`), times before
+blow-up and points, and evaluates the library's derived formulas compiled once for every
+mixture of a shape; flows are integrated by SciPy's DOP853 (both in
+:mod:`symtransport.numerics`). References come from separate computations: the entropy and
+Fisher information by quadrature (:mod:`symtransport.numerics`), exact samples and
+distribution functions of the mixtures, the posterior covariance from Bayes' rule in mpmath.
 
 * ``entropy-decrease``: ``H(mu_t)`` decreases along the continuous DAE ([J] Thm 8, notes §2.3),
   and in 1-D the particles lose the same entropy, ``E_mu_0[log det grad phi_t]``;
@@ -43,6 +43,8 @@ from hypothesis import assume
 from symtransport import (
     CheckContext,
     ContinuousDAE,
+    Gaussian,
+    GaussianMixture,
     Outcome,
     check_property,
     claim,
@@ -51,11 +53,15 @@ from symtransport import (
     strategies,
 )
 from symtransport.calculus import divergence, gradient
-from symtransport.densities import Gaussian, GaussianMixture
 from symtransport.errors import IllPosedError
-from symtransport.parametric import MixtureFamily, family_of, flow_field, shallow_jacobian
-from symtransport.particles import integrate
-from symtransport.samples import same_distribution
+from symtransport.numerics import (
+    MixtureFamily,
+    family_of,
+    flow_field,
+    integrate,
+    same_distribution,
+    shallow_jacobian,
+)
 
 DIMS = (1, 2)  # quadrature references (numerics) are certified in d = 1, 2
 # sample size of the particle claims; at alpha 1e-6 the sliced KS tests reject a mixture made
@@ -93,7 +99,8 @@ class Worst:
 
 
 def mixtures() -> st.SearchStrategy[GaussianMixture]:
-    """Random mixtures on R^1 and R^2 (:func:`symtransport.strategies.gaussian_mixtures`)."""
+    """Random mixtures on R^1 and R^2
+    (:func:`symtransport.strategies.gaussian_mixtures`)."""
     return strategies.gaussian_mixtures(dim=DIMS)
 
 

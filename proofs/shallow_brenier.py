@@ -24,15 +24,15 @@ import sympy as sp
 
 from symtransport import (
     CheckContext,
+    ShallowDAE,
     check_property,
     claim,
     compile_map,
+    noise_model,
     run_script,
     verify_identity,
 )
-from symtransport.dae import ShallowDAE
 from symtransport.instances import fixed_mixture, generic_density, symbolic_spd
-from symtransport.noise import noise_model
 
 # eigenvalues of a symmetric float64 matrix with entries of size ~1-10 are accurate to ~1e-13
 EIGEN_TOL = 1e-10

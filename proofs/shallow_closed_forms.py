@@ -19,9 +19,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symtransport import CheckContext, claim, run_script, verify_identity
-from symtransport.dae import ShallowDAE, affine_parts, affine_pushforward
-from symtransport.densities import Gaussian, GaussianMixture
+from symtransport import (
+    CheckContext,
+    Gaussian,
+    GaussianMixture,
+    ShallowDAE,
+    affine_parts,
+    affine_pushforward,
+    claim,
+    run_script,
+    verify_identity,
+)
 from symtransport.instances import (
     fixed_gaussian,
     fixed_mixture,

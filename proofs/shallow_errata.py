@@ -17,10 +17,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symtransport import CheckContext, claim, run_script, verify_identity
-from symtransport.dae import ShallowDAE
+from symtransport import (
+    NOISE_MODELS,
+    CheckContext,
+    GenericNoise,
+    ShallowDAE,
+    claim,
+    noise_model,
+    run_script,
+    verify_identity,
+)
 from symtransport.instances import fixed_gaussian, fixed_mixture, generic_density, paper_mixtures
-from symtransport.noise import NOISE_MODELS, GenericNoise, noise_model
 
 LIMIT_POINTS = 8  # numeric points per limit in the default run: each is an extrapolation
 

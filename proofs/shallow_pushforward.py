@@ -23,9 +23,16 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
-from symtransport import CheckContext, claim, compile_map, measure, run_script
-from symtransport.dae import ShallowDAE
-from symtransport.densities import Gaussian, GaussianMixture
+from symtransport import (
+    CheckContext,
+    Gaussian,
+    GaussianMixture,
+    ShallowDAE,
+    claim,
+    compile_map,
+    measure,
+    run_script,
+)
 from symtransport.instances import paper_mixtures
 
 BOUND = 0.01

@@ -1,88 +1,172 @@
 """symtransport: a symbolic-numeric theorem checker for the transport analysis of DAEs.
 
-The public API is listed in ``__all__``; everything else is internal.
+The public API is this module's ``__all__`` and the public modules ``symtransport.symbols``
+(the theory's symbols), ``symtransport.calculus`` (vector calculus and Gaussian closed forms),
+``symtransport.instances`` (the paper's and the tests' example densities),
+``symtransport.numerics`` (float64 references for random checks), ``symtransport.strategies``
+(Hypothesis strategies) and ``symtransport.errors``. Everything under a ``_name`` is internal.
+
+The package is layered; each layer imports only the layers below it and the shared modules
+(``errors``, ``status``, ``parsing``, ``symbols``), which a test enforces from the source:
+
+1. ``_core``: symbolic and numeric primitives (budgets, mpmath evaluation, Gaussian
+   integrals, code generation, quadrature, ...);
+2. ``_verification``: identity checking, derivations, scopes;
+3. ``_theory``: densities, noise, DAEs, flows, compositions, functionals, instances;
+4. ``_random``: numerics of mixtures, parametric families, strategies, two-sample tests;
+5. ``_claims``: claims, outcomes, property checks, the runner;
+6. ``_reports``: the LaTeX report and the figures;
+7. ``_cli``: the command line.
+
+Importing ``symtransport`` is cheap: each public name is imported from its layer on first use
+(PEP 562), so a script that never runs the command line never loads it, nor the report layer,
+nor Hypothesis.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from symtransport import numerics, strategies
-from symtransport.claims import CheckContext, Claim, claim
-from symtransport.cli import run_script
-from symtransport.codegen import CompiledMap, compile_map
-from symtransport.composition import GaussianComposition, MixtureComposition
-from symtransport.dae import ShallowDAE
-from symtransport.densities import Density, Gaussian, GaussianMixture
-from symtransport.derivation import Derivation, Step
-from symtransport.errors import (
-    BudgetExceeded,
-    IllPosedError,
-    InvalidArgument,
-    SymtransportError,
-    SymtransportWarning,
-    UnsupportedError,
-)
-from symtransport.flow import ContinuousDAE
-from symtransport.functionals import (
-    LocalFunctional,
-    fisher_information,
-    renyi,
-    shannon_entropy,
-    tsallis,
-)
-from symtransport.noise import NoiseModel, noise_model
-from symtransport.outcome import Outcome
-from symtransport.parsing import parse_expression
-from symtransport.properties import check_property, measure, search_conjecture
-from symtransport.runner import Report, collect, run_claims
-from symtransport.status import Status
-from symtransport.verify import IdentityCheck, verify_identity
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("symtransport")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from symtransport._moved import install_moved_paths
+from symtransport._version import __version__
 
-__all__ = [
-    "BudgetExceeded",
-    "CheckContext",
-    "Claim",
-    "CompiledMap",
-    "ContinuousDAE",
-    "Density",
-    "Derivation",
-    "Gaussian",
-    "GaussianComposition",
-    "GaussianMixture",
-    "IdentityCheck",
-    "IllPosedError",
-    "InvalidArgument",
-    "LocalFunctional",
-    "MixtureComposition",
-    "NoiseModel",
-    "Outcome",
-    "Report",
-    "ShallowDAE",
-    "Status",
-    "Step",
-    "SymtransportError",
-    "SymtransportWarning",
-    "UnsupportedError",
-    "__version__",
-    "check_property",
-    "claim",
-    "collect",
-    "compile_map",
-    "fisher_information",
-    "measure",
-    "noise_model",
-    "numerics",
-    "parse_expression",
-    "renyi",
-    "run_claims",
-    "run_script",
-    "search_conjecture",
-    "shannon_entropy",
-    "strategies",
-    "tsallis",
-    "verify_identity",
-]
+#: Where each public name lives: {module: names}. ``__getattr__`` imports on first use.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "symtransport.errors": (
+        "BudgetExceeded",
+        "IllPosedError",
+        "InvalidArgument",
+        "SymtransportError",
+        "SymtransportWarning",
+        "UnsupportedError",
+    ),
+    "symtransport.status": ("Status",),
+    "symtransport.parsing": ("parse_expression",),
+    "symtransport._core.codegen": ("CompiledMap", "compile_map"),
+    "symtransport._verification.verify": ("IdentityCheck", "verify_identity"),
+    "symtransport._verification.derivation": ("Derivation", "Step"),
+    "symtransport._theory.densities": ("Density", "Gaussian", "GaussianMixture"),
+    "symtransport._theory.noise": (
+        "NOISE_MODELS",
+        "GaussianNoise",
+        "GenericNoise",
+        "LaplaceNoise",
+        "NoiseModel",
+        "UniformNoise",
+        "noise_model",
+    ),
+    "symtransport._theory.dae": ("ShallowDAE", "affine_parts", "affine_pushforward"),
+    "symtransport._theory.flow": ("ContinuousDAE",),
+    "symtransport._theory.composition": (
+        "GaussianComposition",
+        "MixtureComposition",
+        "exact_composition_1d",
+        "gaussian_step",
+        "iterate_variance",
+        "step_size",
+        "variance_step",
+    ),
+    "symtransport._theory.continuity": (
+        "area_factor",
+        "continuity_residual",
+        "eulerian_velocity",
+        "image_density",
+        "pushforward_density",
+    ),
+    "symtransport._theory.functionals": (
+        "LocalFunctional",
+        "fisher_information",
+        "renyi",
+        "shannon_entropy",
+        "tsallis",
+    ),
+    "symtransport._claims.outcome": ("Outcome", "as_outcome"),
+    "symtransport._claims.claims": ("CheckContext", "Claim", "claim"),
+    "symtransport._claims.properties": ("check_property", "measure", "search_conjecture"),
+    "symtransport._claims.runner": ("Report", "collect", "run_claims"),
+    "symtransport._reports.export": ("compile_pdf", "latex_document"),
+    "symtransport._cli.main": ("run_script",),
+}
+
+#: The public modules, importable as ``symtransport.<name>`` and as attributes of the root.
+PUBLIC_MODULES = ("calculus", "errors", "instances", "numerics", "strategies", "symbols")
+
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted([*_WHERE, *PUBLIC_MODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+    elif name in PUBLIC_MODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+install_moved_paths()
+
+if TYPE_CHECKING:  # the same names, for type checkers and editors (a test keeps them equal)
+    from symtransport import calculus, errors, instances, numerics, strategies, symbols
+    from symtransport._claims.claims import CheckContext, Claim, claim
+    from symtransport._claims.outcome import Outcome, as_outcome
+    from symtransport._claims.properties import check_property, measure, search_conjecture
+    from symtransport._claims.runner import Report, collect, run_claims
+    from symtransport._cli.main import run_script
+    from symtransport._core.codegen import CompiledMap, compile_map
+    from symtransport._reports.export import compile_pdf, latex_document
+    from symtransport._theory.composition import (
+        GaussianComposition,
+        MixtureComposition,
+        exact_composition_1d,
+        gaussian_step,
+        iterate_variance,
+        step_size,
+        variance_step,
+    )
+    from symtransport._theory.continuity import (
+        area_factor,
+        continuity_residual,
+        eulerian_velocity,
+        image_density,
+        pushforward_density,
+    )
+    from symtransport._theory.dae import ShallowDAE, affine_parts, affine_pushforward
+    from symtransport._theory.densities import Density, Gaussian, GaussianMixture
+    from symtransport._theory.flow import ContinuousDAE
+    from symtransport._theory.functionals import (
+        LocalFunctional,
+        fisher_information,
+        renyi,
+        shannon_entropy,
+        tsallis,
+    )
+    from symtransport._theory.noise import (
+        NOISE_MODELS,
+        GaussianNoise,
+        GenericNoise,
+        LaplaceNoise,
+        NoiseModel,
+        UniformNoise,
+        noise_model,
+    )
+    from symtransport._verification.derivation import Derivation, Step
+    from symtransport._verification.verify import IdentityCheck, verify_identity
+    from symtransport.errors import (
+        BudgetExceeded,
+        IllPosedError,
+        InvalidArgument,
+        SymtransportError,
+        SymtransportWarning,
+        UnsupportedError,
+    )
+    from symtransport.parsing import parse_expression
+    from symtransport.status import Status

@@ -2,6 +2,6 @@
 
 import sys
 
-from symtransport.cli import main
+from symtransport._cli.main import main
 
 sys.exit(main())

@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from symtransport import Status, verify_identity
-from symtransport.runner import bundled_proofs
+from symtransport._claims.runner import bundled_proofs
 
 
 def proof(name: str) -> ModuleType:

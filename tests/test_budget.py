@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from symtransport.budget import run_with_budget
+from symtransport._core.budget import run_with_budget
 
 
 def _count_forever():

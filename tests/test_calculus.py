@@ -2,7 +2,7 @@ import pytest
 import sympy as sp
 
 from symtransport import InvalidArgument
-from symtransport.calculus import determinant
+from symtransport._core.calculus import determinant
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])

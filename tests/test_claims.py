@@ -2,8 +2,8 @@ import pytest
 import sympy as sp
 
 from symtransport import CheckContext, Claim, InvalidArgument, Outcome, Status, claim
-from symtransport.claims import meets
-from symtransport.outcome import as_outcome
+from symtransport._claims.claims import meets
+from symtransport._claims.outcome import as_outcome
 
 
 def _check(ctx):

@@ -10,7 +10,7 @@ import pytest
 from cli_helpers import symtransport
 
 from symtransport import collect
-from symtransport.cli import claims_table
+from symtransport._cli.main import claims_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from test_export import need_pdflatex, result
 
-from symtransport import cli, figures
+from symtransport._claims.properties import check_property
+from symtransport._claims.runner import Report
+from symtransport._cli import main as cli
+from symtransport._reports import figures
+from symtransport._reports.export import LatexError, compile_pdf, latex_document, log_errors
 from symtransport.errors import InvalidArgument
-from symtransport.export import LatexError, compile_pdf, latex_document, log_errors
-from symtransport.properties import check_property
-from symtransport.runner import Report
 
 TINY = """
 import sympy as sp

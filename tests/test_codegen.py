@@ -9,11 +9,11 @@ import pytest
 import sympy as sp
 
 from symtransport import InvalidArgument
-from symtransport.codegen import CompiledMap, _optional, compile_map
-from symtransport.dae import ShallowDAE
-from symtransport.instances import fixed_mixture
-from symtransport.mpeval import compile_mp
-from symtransport.noise import noise_model
+from symtransport._core.codegen import CompiledMap, _optional, compile_map
+from symtransport._core.mpeval import compile_mp
+from symtransport._theory.dae import ShallowDAE
+from symtransport._theory.instances import fixed_mixture
+from symtransport._theory.noise import noise_model
 from symtransport.symbols import t
 
 x, y, z = sp.symbols("x y z", real=True)

@@ -1,11 +1,11 @@
-"""symtransport.composition: API, errors, and accuracy against independent references."""
+"""symtransport._theory.composition: API, errors, and accuracy against independent references."""
 
 import mpmath
 import numpy as np
 import pytest
 import sympy as sp
 
-from symtransport.composition import (
+from symtransport._theory.composition import (
     GaussianComposition,
     MixtureComposition,
     exact_composition_1d,
@@ -14,9 +14,9 @@ from symtransport.composition import (
     step_size,
     variance_step,
 )
-from symtransport.densities import Gaussian, GaussianMixture
+from symtransport._theory.densities import Gaussian, GaussianMixture
+from symtransport._theory.instances import fixed_mixture, mixture_46
 from symtransport.errors import IllPosedError, InvalidArgument
-from symtransport.instances import fixed_mixture, mixture_46
 
 R = sp.Rational
 # mpmath references at 40 digits against 30-digit library values: rounding only

@@ -1,4 +1,4 @@
-"""Change of variables, area factor and continuity residual (symtransport.continuity)."""
+"""Change of variables, area factor and continuity residual (symtransport._theory.continuity)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from symtransport import Gaussian, InvalidArgument
-from symtransport.continuity import (
+from symtransport._theory.continuity import (
     area_factor,
     continuity_residual,
     eulerian_velocity,

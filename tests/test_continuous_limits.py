@@ -3,7 +3,7 @@
 import sympy as sp
 
 from symtransport import Status, verify_identity
-from symtransport.continuous_limits import limit_by_continuity
+from symtransport._verification.continuous_limits import limit_by_continuity
 
 x = sp.Symbol("x", real=True)
 t = sp.Symbol("t", positive=True)
@@ -35,7 +35,7 @@ def test_a_wrong_limit_is_refuted_and_a_right_one_proved():
 
 
 def test_sympy_series_only_meet_small_limits_without_error_functions():
-    from symtransport.exact import FINITE_LIMIT_OPS, _unbounded
+    from symtransport._verification.exact import FINITE_LIMIT_OPS, _unbounded
 
     assert not _unbounded(sp.Limit(sp.sin(t) / t, t, 0, "+"))
     # the initial velocity of uniform noise holds erf: its series ran for minutes

@@ -9,11 +9,11 @@ import sympy as sp
 from proof_helpers import proof
 
 from symtransport import CheckContext, Status, verify_identity
-from symtransport.calculus import laplacian
-from symtransport.densities import Gaussian, GaussianMixture
-from symtransport.flow import ContinuousDAE
-from symtransport.outcome import as_outcome, cap
-from symtransport.scope import Scope
+from symtransport._claims.outcome import as_outcome, cap
+from symtransport._core.calculus import laplacian
+from symtransport._theory.densities import Gaussian, GaussianMixture
+from symtransport._theory.flow import ContinuousDAE
+from symtransport._verification.scope import Scope
 from symtransport.symbols import coordinates, m, s2, t
 
 pytestmark = pytest.mark.slow

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 from symtransport import Gaussian, GaussianMixture, InvalidArgument, ShallowDAE, noise_model
-from symtransport.instances import fixed_mixture
+from symtransport._theory.instances import fixed_mixture
 
 R = sp.Rational
 NOISES = ("gaussian", "laplace", "uniform")

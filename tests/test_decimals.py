@@ -1,5 +1,5 @@
 """Decimals are decimals: floats typed by a person are the decimals they wrote, at every public
-boundary, and no refutation rests on binary rounding (symtransport.decimals)."""
+boundary, and no refutation rests on binary rounding (symtransport._core.decimals)."""
 
 import numpy as np
 import pytest
@@ -19,8 +19,8 @@ from symtransport import (
     parse_expression,
     verify_identity,
 )
-from symtransport.decimals import exact_scalar, read_float, shortest_decimal
-from symtransport.derive import derive_dae, parse_matrix
+from symtransport._cli.derive import derive_dae, parse_matrix
+from symtransport._core.decimals import exact_scalar, read_float, shortest_decimal
 
 x = sp.Symbol("x", real=True)
 y = sp.Symbol("y", real=True)

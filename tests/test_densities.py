@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from symtransport.densities import (
+from symtransport._core.gaussint import gaussian_integral
+from symtransport._theory.densities import (
     Density,
     Gaussian,
     GaussianMixture,
@@ -19,7 +20,6 @@ from symtransport.densities import (
     recognise_gaussian_family,
 )
 from symtransport.errors import InvalidArgument, UnsupportedError
-from symtransport.gaussint import gaussian_integral
 
 x, y, z = sp.symbols("x y z", real=True)
 t = sp.Symbol("t", positive=True)

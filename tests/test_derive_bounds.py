@@ -1,8 +1,8 @@
 """``symtransport derive`` within bounds: the wall-clock safety net, refused input, readable output.
 
-The command line is called in-process (``symtransport.cli.main`` returns the exit code and forks
-its own worker), its output captured with ``capsys``. A run the safety net stops ends with exit 2
-and exactly one line on stderr naming the stage that overran. A verdict never depends on the
+The command line is called in-process (``symtransport._cli.main.main`` returns the exit code and
+forks its own worker), its output captured with ``capsys``. A run the safety net stops ends with
+exit 2 and exactly one line on stderr naming the stage that overran. A verdict never depends on the
 machine's speed: a stage is asserted only when every stage before it certainly takes well under a
 second (reading and recognising the density), and derivations whose results are checked get a
 safety net far beyond their running time.
@@ -21,12 +21,12 @@ import pytest
 import sympy as sp
 from cli_helpers import Run, T, symbols_for
 
-import symtransport.densities  # imported before the fork: the child starts warm
-import symtransport.flow
-from symtransport.cli import main
-from symtransport.derive import RESERVED_NAMES, parse_variables, run_derive
+import symtransport._theory.densities  # imported before the fork: the child starts warm
+import symtransport._theory.flow
+from symtransport._cli.derive import RESERVED_NAMES, parse_variables, run_derive
+from symtransport._cli.main import main
+from symtransport._core.stages import Board, current, shared, stage
 from symtransport.errors import BudgetExceeded, InvalidArgument
-from symtransport.stages import Board, current, shared, stage
 
 #: the safety net of the runs that must end at it (seconds)
 NET = 4
@@ -464,7 +464,7 @@ FLOAT_TOLERANCE = 1e-12
 def test_a_blowup_time_root_is_printed_in_its_own_variable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    blowup = symtransport.flow.ContinuousDAE(ROOT_GAUSSIAN, ("x", "y", "z")).blowup_time
+    blowup = symtransport._theory.flow.ContinuousDAE(ROOT_GAUSSIAN, ("x", "y", "z")).blowup_time
     assert blowup.has(sp.CRootOf), blowup  # the example still exercises root objects
     # t* = lambda_min(Sigma) / 2 = 1 / (2 lambda_max(P)), computed here with NumPy
     expected = 1 / (2 * np.linalg.eigvalsh(ROOT_PRECISION)[-1])

@@ -1,4 +1,5 @@
-"""What ``derive`` prints: :mod:`symtransport.display` rewrites expressions for a reader only.
+"""What ``derive`` prints: :mod:`symtransport._verification.display` rewrites expressions for a
+reader only.
 
 Every rewritten expression must EQUAL its input (checked symbolically where SymPy decides it
 quickly, and with mpmath at 40 digits at several points otherwise); shapes are shown as a
@@ -16,7 +17,13 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symtransport.display import DISPLAY_OPS, readable, shown, shown_latex, support_part
+from symtransport._verification.display import (
+    DISPLAY_OPS,
+    readable,
+    shown,
+    shown_latex,
+    support_part,
+)
 
 x, y = sp.symbols("x y", real=True)
 t = sp.Symbol("t", positive=True)

@@ -17,11 +17,17 @@ import sympy as sp
 from cli_helpers import symtransport
 
 from symtransport import collect
-from symtransport.claims import Claim
+from symtransport._claims.claims import Claim
+from symtransport._claims.runner import ClaimResult, Report
+from symtransport._reports.export import (
+    MAX_MATH,
+    LatexError,
+    compile_pdf,
+    latex_document,
+    log_errors,
+)
+from symtransport._reports.latex import escape, math_or_none, number
 from symtransport.errors import InvalidArgument
-from symtransport.export import MAX_MATH, LatexError, compile_pdf, latex_document, log_errors
-from symtransport.latex import escape, math_or_none, number
-from symtransport.runner import ClaimResult, Report
 
 REQUIRE_LATEX = os.environ.get("SYMTRANSPORT_REQUIRE_LATEX") == "1"
 

@@ -8,7 +8,7 @@ import scipy.integrate
 import sympy as sp
 
 from symtransport import InvalidArgument
-from symtransport.families import draw_instance, family_names
+from symtransport._verification.families import draw_instance, family_names
 
 # Integrals of exact instances at 30 digits: quadrature of smooth, Gaussian-decaying integrands
 # reaches about 25 digits; 1e-20 leaves room and still separates 1 from anything else.

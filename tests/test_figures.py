@@ -1,5 +1,6 @@
-"""symtransport.figures and symtransport.figuredata: the numbers behind each figure against
-independent closed forms typed here (mpmath where precision matters), and the files written.
+"""symtransport._reports.figures and symtransport._reports.figuredata: the numbers behind each
+figure against independent closed forms typed here (mpmath where precision matters), and the files
+written.
 
 Facts used as references, with why they hold:
 
@@ -27,10 +28,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from symtransport import figuredata as fd
+from symtransport._reports import figuredata as fd
+from symtransport._reports.figures import FIGURES, select, write_figures
+from symtransport._theory.instances import mixture_45, mixture_46, mixture_47
 from symtransport.errors import InvalidArgument, UnsupportedError
-from symtransport.figures import FIGURES, select, write_figures
-from symtransport.instances import mixture_45, mixture_46, mixture_47
 
 # closed forms evaluated in float64 against compiled float64 maps: a few roundings of O(1)
 # numbers (coordinates <= 3 in size)
@@ -488,7 +489,7 @@ def test_missing_matplotlib_is_an_unsupported_error(tmp_path, monkeypatch):
 def test_the_package_and_the_figure_modules_import_without_matplotlib():
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"
-        "import symtransport, symtransport.figures, symtransport.figuredata\n"
+        "import symtransport, symtransport._reports.figures, symtransport._reports.figuredata\n"
         "assert sys.modules['matplotlib'] is None\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

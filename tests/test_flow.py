@@ -1,4 +1,5 @@
-"""The continuous DAE (symtransport.flow) and the well-posedness gate (symtransport.wellposed).
+"""The continuous DAE (symtransport._theory.flow) and the well-posedness gate
+(symtransport._theory.wellposed).
 
 References are independent of the code under test: eigenvalues from NumPy, the exact Gaussian
 flow (36) evaluated with NumPy's eigendecomposition, and mpmath for the 1-D mixture's
@@ -12,11 +13,11 @@ import pytest
 import sympy as sp
 
 from symtransport import Gaussian, GaussianMixture, IllPosedError, InvalidArgument
+from symtransport._theory.flow import ContinuousDAE, lambda_min, sqrt_spd
+from symtransport._theory.instances import fixed_gaussian, fixed_mixture, gaussian_44, mixture_47
+from symtransport._theory.wellposed import heat_smoothed_family
 from symtransport.errors import UnsupportedError
-from symtransport.flow import ContinuousDAE, lambda_min, sqrt_spd
-from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, mixture_47
 from symtransport.symbols import m, s2, t
-from symtransport.wellposed import heat_smoothed_family
 
 R = sp.Rational
 # DOP853 at rtol 1e-10 / atol 1e-12: global errors of O(1) positions stay near 1e-10; the

@@ -3,9 +3,8 @@
 import pytest
 import sympy as sp
 
-from symtransport.calculus import laplacian
-from symtransport.errors import InvalidArgument
-from symtransport.functionals import (
+from symtransport._core.calculus import laplacian
+from symtransport._theory.functionals import (
     LocalFunctional,
     U,
     fisher_information,
@@ -13,6 +12,7 @@ from symtransport.functionals import (
     shannon_entropy,
     tsallis,
 )
+from symtransport.errors import InvalidArgument
 from symtransport.symbols import x, y
 
 a = sp.Symbol("a", positive=True)

@@ -4,7 +4,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symtransport.gaussint import gaussian_integral, gaussian_integrals
+from symtransport._core.gaussint import gaussian_integral, gaussian_integrals
 
 x, y = sp.symbols("x y", real=True)
 a = sp.Symbol("a", positive=True)

@@ -6,9 +6,9 @@ import sympy as sp
 from proof_helpers import proof
 
 from symtransport import CheckContext, Status, verify_identity
-from symtransport.dae import ShallowDAE
-from symtransport.densities import Gaussian
-from symtransport.instances import generic_density
+from symtransport._theory.dae import ShallowDAE
+from symtransport._theory.densities import Gaussian
+from symtransport._theory.instances import generic_density
 from symtransport.symbols import t, x
 
 CTX = CheckContext()  # the default run's settings
@@ -101,8 +101,8 @@ def test_score_flux_with_a_gaussian_blind_term_is_refuted():
 
 def test_de_bruijn_integration_by_parts_with_a_gaussian_blind_term_is_refuted():
     flow = proof("entropy_flow")
-    from symtransport.calculus import divergence, gradient, laplacian
-    from symtransport.functionals import fisher_information
+    from symtransport._core.calculus import divergence, gradient, laplacian
+    from symtransport._theory.functionals import fisher_information
 
     density = flow.mu(x)
     potential = -flow.H.first_variation(density, [x])
@@ -118,7 +118,7 @@ def test_de_bruijn_integration_by_parts_with_a_gaussian_blind_term_is_refuted():
 
 def test_porous_medium_with_a_gaussian_blind_term_is_refuted():
     flow = proof("entropy_flow")
-    from symtransport.calculus import laplacian
+    from symtransport._core.calculus import laplacian
 
     density = flow.mu(x)
     lhs = -flow.tsallis(flow.alpha).wasserstein_gradient(density, [x])
@@ -147,7 +147,7 @@ def test_heat_semigroup_with_a_gaussian_blind_term_is_refuted():
     assert ldae.semigroup_lemma(1, sp.Rational(1, 2), CTX).status == Status.PROVED
     dae = ShallowDAE(generic_density(1))
     smoothed = dae.evidence_integral()
-    from symtransport.calculus import laplacian
+    from symtransport._core.calculus import laplacian
 
     wrong = laplacian(smoothed, [x]) / 2 + smoothed * gaussian_blind([x], smoothed)
     r = verify_identity(sp.diff(smoothed, t), wrong, seed=CTX.seed)

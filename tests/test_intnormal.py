@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from symtransport import Status, verify_identity
-from symtransport.intnormal import integral_normal_form
+from symtransport._verification.intnormal import integral_normal_form
 
 x, y, a, b, e, f = sp.symbols("x y a b e f", real=True)
 t = sp.Symbol("t", positive=True)

@@ -10,9 +10,9 @@ import pytest
 from cli_helpers import symtransport
 
 from symtransport import CheckContext, InvalidArgument, Report, Status, collect, run_claims
-from symtransport.budget import run_with_budget
-from symtransport.cli import main
-from symtransport.runner import LoadError, load, run_claim
+from symtransport._claims.runner import LoadError, load, run_claim
+from symtransport._cli.main import main
+from symtransport._core.budget import run_with_budget
 
 GOOD = """
 import sympy as sp
@@ -102,7 +102,7 @@ def test_os_exit_at_import(good, tmp_path):
 
 
 def test_an_endless_import_stops_at_the_safety_net(tmp_path, monkeypatch):
-    monkeypatch.setattr("symtransport.runner.IMPORT_SAFETY_NET", 2.0)
+    monkeypatch.setattr("symtransport._claims.runner.IMPORT_SAFETY_NET", 2.0)
     hang = write(tmp_path, "hang.py", "while True:\n    pass\n")
     (error,) = load([hang]).errors
     assert error.path == hang

@@ -4,7 +4,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symtransport.mpeval import NumericTrouble, compile_mp
+from symtransport._core.mpeval import NumericTrouble, compile_mp
 
 x, y = sp.symbols("x y", real=True)
 a = sp.Symbol("a", positive=True)

@@ -1,4 +1,4 @@
-"""Reference numerics (symtransport.numerics) against closed forms and independent, more
+"""Reference numerics (symtransport._random.numerics) against closed forms and independent, more
 precise computations: 30-digit mpmath quadrature (1-D, and 2-D/3-D mixtures that separate into
 a 1-D mixture times Gaussians, rotated by exactly rational rotations) and a composite
 Gauss-Legendre rule evaluated in 64-bit-mantissa arithmetic (numpy longdouble) in 2-D, itself
@@ -14,7 +14,8 @@ import pytest
 import sympy as sp
 from mpmath.calculus.quadrature import GaussLegendre
 
-from symtransport import Density, Gaussian, GaussianMixture, numerics
+from symtransport import Density, Gaussian, GaussianMixture
+from symtransport._random import numerics
 from symtransport.errors import InvalidArgument, UnsupportedError
 
 # --- tolerances ------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 
 from symtransport import ContinuousDAE, Gaussian, GaussianMixture, InvalidArgument, ShallowDAE
-from symtransport.codegen import compile_map
-from symtransport.parametric import MixtureFamily, mixture_family, shallow_jacobian
+from symtransport._core.codegen import compile_map
+from symtransport._random.parametric import MixtureFamily, mixture_family, shallow_jacobian
 
 # two compilations of the same derived expression evaluated in float64: rounding only
 FLOAT_TOL = 1e-10

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from symtransport import IllPosedError, InvalidArgument
-from symtransport.particles import integrate
+from symtransport._core.particles import integrate
 
 # DOP853 at its default rtol 1e-10 on exponentials over t <= 1
 ODE_TOL = 1e-9

@@ -3,7 +3,7 @@
 import io
 import time
 
-from symtransport.progress import Progress
+from symtransport._cli.progress import Progress
 
 
 class Terminal(io.StringIO):

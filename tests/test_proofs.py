@@ -29,7 +29,7 @@ def test_tweedie_chain_with_a_wrong_step_is_refuted():
 
 
 def test_tweedie_with_noise_variance_in_the_wrong_place_is_refuted():
-    from symtransport.calculus import gaussian_density
+    from symtransport._core.calculus import gaussian_density
     from symtransport.symbols import m, s2, t, xt
 
     wrong = xt + t * sp.diff(sp.log(gaussian_density(xt, m, s2)), xt)  # forgot the convolution

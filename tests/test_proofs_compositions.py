@@ -5,8 +5,8 @@ import sympy as sp
 from proof_helpers import proof
 
 from symtransport import CheckContext, Status, verify_identity
-from symtransport.dae import ShallowDAE
-from symtransport.densities import Gaussian
+from symtransport._theory.dae import ShallowDAE
+from symtransport._theory.densities import Gaussian
 
 pytestmark = pytest.mark.slow
 

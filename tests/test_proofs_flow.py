@@ -9,17 +9,17 @@ import sympy as sp
 from proof_helpers import proof, refuted
 
 from symtransport import CheckContext, Status, compile_map, measure
-from symtransport.calculus import laplacian
-from symtransport.continuity import (
+from symtransport._core.calculus import laplacian
+from symtransport._theory.continuity import (
     area_factor,
     continuity_residual,
     eulerian_velocity,
     pushforward_density,
 )
-from symtransport.densities import Gaussian, GaussianMixture
-from symtransport.flow import ContinuousDAE
-from symtransport.instances import fixed_gaussian, fixed_mixture, gaussian_44, mixture_47
-from symtransport.scope import Scope
+from symtransport._theory.densities import Gaussian, GaussianMixture
+from symtransport._theory.flow import ContinuousDAE
+from symtransport._theory.instances import fixed_gaussian, fixed_mixture, gaussian_44, mixture_47
+from symtransport._verification.scope import Scope
 from symtransport.symbols import m, s2, t
 
 pytestmark = pytest.mark.slow

@@ -7,9 +7,9 @@ import sympy as sp
 from proof_helpers import proof, refuted
 
 from symtransport import CheckContext, Gaussian, ShallowDAE, Status, verify_identity
-from symtransport.calculus import divergence, gradient, laplacian
-from symtransport.flow import ContinuousDAE
-from symtransport.instances import fixed_mixture
+from symtransport._core.calculus import divergence, gradient, laplacian
+from symtransport._theory.flow import ContinuousDAE
+from symtransport._theory.instances import fixed_mixture
 from symtransport.symbols import coordinates, m, s2
 
 pytestmark = pytest.mark.slow

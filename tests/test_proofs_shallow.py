@@ -5,10 +5,15 @@ import sympy as sp
 from proof_helpers import proof, refuted
 
 from symtransport import Status
-from symtransport.calculus import divergence, gradient
-from symtransport.dae import ShallowDAE
-from symtransport.instances import fixed_gaussian, fixed_mixture, mixture_46, symbolic_mixture
-from symtransport.noise import noise_model
+from symtransport._core.calculus import divergence, gradient
+from symtransport._theory.dae import ShallowDAE
+from symtransport._theory.instances import (
+    fixed_gaussian,
+    fixed_mixture,
+    mixture_46,
+    symbolic_mixture,
+)
+from symtransport._theory.noise import noise_model
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +58,7 @@ def test_bhe_with_half_laplacian_is_refuted():
 
 def test_printed_gaussian_forms_with_edits_are_refuted():
     p = proof("shallow_closed_forms")
-    from symtransport.densities import Gaussian
+    from symtransport._theory.densities import Gaussian
     from symtransport.symbols import m, s2, t
 
     dae = ShallowDAE(Gaussian(m, s2))

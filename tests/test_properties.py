@@ -90,7 +90,7 @@ def test_counterexamples_are_readable():
     import numpy as np
 
     from symtransport import Gaussian, GaussianMixture
-    from symtransport.properties import describe
+    from symtransport._claims.properties import describe
 
     mixture = GaussianMixture([0.3, 0.7], [Gaussian([0], [[1]]), Gaussian([1.5], [[2]])])
     text = describe((mixture, 0.25, np.array([1.0])))

@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from symtransport import InvalidArgument, collect, run_claims
-from symtransport.runner import bundled_proofs, select
+from symtransport._claims.runner import bundled_proofs, select
 
 HEADER = """
 import time
@@ -155,7 +155,7 @@ def test_the_bundled_proofs_ship_with_the_package():
 
 def test_property_budgets_scale_with_the_examples_asked_for():
     from symtransport import CheckContext, claim
-    from symtransport.runner import claim_budget
+    from symtransport._claims.runner import claim_budget
 
     def make(kind):
         return claim(

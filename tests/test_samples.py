@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from symtransport import InvalidArgument
-from symtransport.samples import directions, same_distribution
+from symtransport._random.samples import directions, same_distribution
 
 WEIGHTS = np.array([0.4, 0.6])
 MEANS = np.array([[0.0, 0.0], [3.0, -1.0]])

@@ -4,7 +4,7 @@ import pytest
 import sympy as sp
 
 from symtransport import InvalidArgument
-from symtransport.sampling import PointSampler
+from symtransport._verification.sampling import PointSampler
 
 
 def test_points_respect_assumptions():

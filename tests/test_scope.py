@@ -5,9 +5,9 @@ import pytest
 import sympy as sp
 
 from symtransport import CheckContext, InvalidArgument, Outcome, Status, claim, verify_identity
-from symtransport.outcome import as_outcome, cap
-from symtransport.runner import Report, run_claims
-from symtransport.scope import Scope, widest
+from symtransport._claims.outcome import as_outcome, cap
+from symtransport._claims.runner import Report, run_claims
+from symtransport._verification.scope import Scope, widest
 
 x = sp.Symbol("x", real=True)
 

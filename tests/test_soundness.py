@@ -20,7 +20,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from symtransport import Status, verify_identity
-from symtransport.calculus import gaussian_density as gauss  # N(m, v) density, v the variance
+from symtransport._core.calculus import gaussian_density as gauss  # N(m, v) density, v the variance
 
 x, y, z, m, m1, m2, e, h = sp.symbols("x y z m m1 m2 e h", real=True)
 s, s2, t, v, v1, v2, d, w, xp = sp.symbols("s s2 t v v1 v2 d w xp", positive=True)

@@ -12,9 +12,10 @@ from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 import symtransport
-from symtransport import ContinuousDAE, Gaussian, GaussianMixture, strategies
+from symtransport import ContinuousDAE, Gaussian, GaussianMixture
+from symtransport._random import strategies
+from symtransport._theory.noise import GaussianNoise, NoiseModel
 from symtransport.errors import InvalidArgument
-from symtransport.noise import GaussianNoise, NoiseModel
 
 # find() stops at its first hit; COVER skips the shrinking (any hit shows the case is drawn)
 COVER = settings(database=None, max_examples=1000, phases=[Phase.generate])
@@ -59,7 +60,7 @@ def mean_gaps(mixture: GaussianMixture) -> list[float]:
 
 
 def test_module_is_public_with_a_sorted_all():
-    assert symtransport.strategies is strategies
+    assert symtransport._random.strategies is strategies
     assert strategies.__all__ == sorted(strategies.__all__)
     assert set(strategies.__all__) == {
         "gaussian_mixtures",

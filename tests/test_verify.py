@@ -5,7 +5,7 @@ import time
 import pytest
 import sympy as sp
 
-import symtransport.verify as verify_module
+import symtransport._verification.verify as verify_module
 from symtransport import InvalidArgument, Status, verify_identity
 
 x, y = sp.symbols("x y", real=True)
@@ -154,8 +154,8 @@ def test_a_slow_machine_reaches_the_same_verdicts(monkeypatch):
     slower or busy: within the safety net the verdicts do not move. (When the stages had time
     shares, the slowed exact stage ran out of its 40 % of 12 s and the proof below became
     'verified'.)"""
-    import symtransport.exact as exact_module
-    import symtransport.pointcheck as pointcheck_module
+    import symtransport._verification.exact as exact_module
+    import symtransport._verification.pointcheck as pointcheck_module
 
     cases = [  # (lhs, rhs, safety net in seconds, far above the slowed work)
         (sp.exp(x) * sp.exp(y), sp.exp(x + y), 12),  # proved by the fourth rewrite (5.2 s)
