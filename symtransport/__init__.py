@@ -86,7 +86,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "symtransport._claims.properties": ("check_property", "measure", "search_conjecture"),
     "symtransport._claims.runner": ("Report", "collect", "run_claims"),
     "symtransport._reports.export": ("compile_pdf", "latex_document"),
-    "symtransport._cli.main": ("run_script",),
 }
 
 #: The public modules, importable as ``symtransport.<name>`` and as attributes of the root.
@@ -94,7 +93,18 @@ PUBLIC_MODULES = ("calculus", "errors", "instances", "numerics", "strategies", "
 
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = sorted([*_WHERE, *PUBLIC_MODULES, "__version__"])
+__all__ = sorted([*_WHERE, *PUBLIC_MODULES, "__version__", "run_script"])
+
+
+def run_script(path: str) -> int:
+    """``symtransport check path``: lets a proof script run itself (``python my_claims.py``).
+
+    Defined here, not in the command line, so that a proof file that imports it (to call it
+    under ``if __name__ == "__main__":``) does not load the command line when it is imported.
+    """
+    from symtransport._cli.main import main
+
+    return main(["check", str(path)])
 
 
 def __getattr__(name: str) -> Any:
@@ -120,7 +130,6 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors (a test keeps
     from symtransport._claims.outcome import Outcome, as_outcome
     from symtransport._claims.properties import check_property, measure, search_conjecture
     from symtransport._claims.runner import Report, collect, run_claims
-    from symtransport._cli.main import run_script
     from symtransport._core.codegen import CompiledMap, compile_map
     from symtransport._reports.export import compile_pdf, latex_document
     from symtransport._theory.composition import (

@@ -1,4 +1,7 @@
-"""The command line: exit codes, one-line errors, the JSON report, nothing written to cwd."""
+"""The command line: exit codes, one-line errors, the JSON report, nothing written to cwd.
+
+The commands are called in this process (``run``); a new process only where the process is
+what is tested: a proof script run by ``python``, and a closed pipe as stdout."""
 
 import json
 import re
@@ -7,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import symtransport
+from cli_helpers import many_claims, run_main
 
 from symtransport import collect
 from symtransport._cli.main import claims_table
@@ -32,8 +35,10 @@ if __name__ == "__main__":
 """
 
 
-def run(*args, cwd):
-    return symtransport(*args, cwd=cwd)
+@pytest.fixture
+def run(capfd):
+    """``run(*ARGS, cwd=FOLDER)``: ``symtransport ARGS`` in FOLDER, called in this process."""
+    return lambda *args, cwd: run_main(capfd, *args, cwd=cwd)
 
 
 @pytest.fixture
@@ -45,14 +50,14 @@ def proof(tmp_path):
     return path
 
 
-def test_check_passes_fails_and_writes_json(proof, tmp_path):
+def test_check_passes_fails_and_writes_json(proof, tmp_path, run):
     ok = run("check", str(proof), "--only", "holds", cwd=tmp_path)
-    assert ok.returncode == 0, ok.stderr
+    assert ok.code == 0, ok.stderr
     assert re.search(
         r"^holds\s+identity\s+proved\s+general\s+holds\s+[\d.]+\s+ok$", ok.stdout, re.M
     )
     failed = run("check", str(proof), "--json", "report.json", cwd=tmp_path)
-    assert failed.returncode == 1
+    assert failed.code == 1
     assert "FAILED" in failed.stdout and "1 failed" in failed.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     wrong = next(c for c in report["claims"] if c["id"] == "wrong")
@@ -60,13 +65,14 @@ def test_check_passes_fails_and_writes_json(proof, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proofs", "report.json"]
 
 
-def test_json_on_stdout_keeps_the_table_off_it(proof, tmp_path):
+def test_json_on_stdout_keeps_the_table_off_it(proof, tmp_path, run):
     out = run("check", str(proof), "--only", "holds", "--json", "-", cwd=tmp_path)
     assert json.loads(out.stdout)["summary"]["ok"] == 1
     assert "holds" in out.stderr
 
 
 def test_a_proof_script_runs_on_its_own(proof, tmp_path):
+    """A new process: ``python mine.py`` runs the file as ``__main__``, then ``run_script``."""
     out = subprocess.run(
         [sys.executable, str(proof)], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
@@ -95,25 +101,25 @@ def test_a_proof_script_runs_on_its_own(proof, tmp_path):
         ["export", "--from-json", "NOT_A_REPORT", "--seed", "3", "--out", "r.tex"],
     ],
 )
-def test_bad_input_is_one_line_on_stderr_and_exit_2(args, proof, tmp_path):
+def test_bad_input_is_one_line_on_stderr_and_exit_2(args, proof, tmp_path, run):
     (tmp_path / "not_a_report.json").write_text('{"claims": [{"id": "x"}]}')
     names = {"PROOF": str(proof), "NOT_A_REPORT": str(tmp_path / "not_a_report.json")}
     args = [names.get(a, a) for a in args]
     out = run(*args, cwd=tmp_path)
-    assert out.returncode == 2
+    assert out.code == 2
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert "Traceback" not in out.stderr
 
 
-def test_duplicate_ids_across_files_exit_2(proof, tmp_path):
+def test_duplicate_ids_across_files_exit_2(proof, tmp_path, run):
     (proof.parent / "again.py").write_text(PROOF)
     out = run("check", str(proof.parent), cwd=tmp_path)
-    assert out.returncode == 2 and "duplicate claim id" in out.stderr
+    assert out.code == 2 and "duplicate claim id" in out.stderr
 
 
-def test_list_formats(proof, tmp_path):
+def test_list_formats(proof, tmp_path, run):
     text = run("list", str(proof), cwd=tmp_path)
-    assert text.returncode == 0 and text.stdout.splitlines()[1].split()[0] == "holds"
+    assert text.code == 0 and text.stdout.splitlines()[1].split()[0] == "holds"
     listed = json.loads(run("list", str(proof), "--format", "json", cwd=tmp_path).stdout)
     assert [c["id"] for c in listed] == ["holds", "wrong"]
 
@@ -121,16 +127,16 @@ def test_list_formats(proof, tmp_path):
 @pytest.mark.parametrize(
     "command", [["check"], ["export"], ["figures"], ["list"], ["derive", "dae"], []]
 )
-def test_help_shows_examples(command, tmp_path):
+def test_help_shows_examples(command, tmp_path, run):
     out = run(*command, "--help", cwd=tmp_path)
-    assert out.returncode == 0 and "examples:" in out.stdout
+    assert out.code == 0 and "examples:" in out.stdout
     assert f"symtransport {command[0] if command else ''}" in out.stdout
 
 
-def test_progress_goes_to_stderr_and_never_into_json(proof, tmp_path):
+def test_progress_goes_to_stderr_and_never_into_json(proof, tmp_path, run):
     proof.write_text(PROOF.replace("def holds(ctx):", "def holds(ctx):\n    print('HELLO')"))
     out = run("check", str(proof), "--progress", "on", "--json", "-", cwd=tmp_path)
-    assert out.returncode == 1
+    assert out.code == 1
     report = json.loads(out.stdout)  # stdout is the JSON report alone, not the check's print
     assert "HELLO" in out.stderr
     assert [c["id"] for c in report["claims"]] == ["holds", "wrong"]
@@ -139,19 +145,19 @@ def test_progress_goes_to_stderr_and_never_into_json(proof, tmp_path):
     assert "claims]" not in quiet.stderr  # auto: no progress when stderr is not a terminal
 
 
-def test_export_writes_the_document_and_exits_like_check(proof, tmp_path):
+def test_export_writes_the_document_and_exits_like_check(proof, tmp_path, run):
     (tmp_path / "out").mkdir()
     ok = run("export", str(proof), "--only", "holds", "--out", "out/ok.tex", cwd=tmp_path)
-    assert ok.returncode == 0, ok.stderr
+    assert ok.code == 0, ok.stderr
     assert "wrote out/ok.tex" in ok.stdout and "1 claim: 1 ok" in ok.stdout
     assert r"\label{claim:holds}" in (tmp_path / "out" / "ok.tex").read_text()
     failed = run("export", str(proof), "--out", "all.tex", "--json", "all.json", cwd=tmp_path)
-    assert failed.returncode == 1
+    assert failed.code == 1
     assert r"\label{claim:wrong}" in (tmp_path / "all.tex").read_text()
     again = run(
         "export", "--from-json", "all.json", "--only", "wrong", "--out", "w.tex", cwd=tmp_path
     )
-    assert again.returncode == 1
+    assert again.code == 1
     text = (tmp_path / "w.tex").read_text()
     assert r"\label{claim:wrong}" in text and r"\label{claim:holds}" not in text
 
@@ -171,9 +177,9 @@ def test_readme_states_the_two_commands():
     assert 'pip install -e ".[test]" && python -m pytest -q' in text
 
 
-def test_figures_writes_png_and_pdf_and_a_json_manifest(tmp_path):
+def test_figures_writes_png_and_pdf_and_a_json_manifest(tmp_path, run):
     out = run("figures", "--out", "figs", "--only", "fig4*", "--json", "-", cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
+    assert out.code == 0, out.stderr
     manifest = json.loads(out.stdout)
     assert [f["name"] for f in manifest["figures"]] == ["fig4-shallow-1d"]
     files = manifest["figures"][0]["files"]
@@ -183,8 +189,10 @@ def test_figures_writes_png_and_pdf_and_a_json_manifest(tmp_path):
 
 
 def test_a_closed_pipe_is_not_a_traceback(tmp_path):
+    """A new process: its real stdout is the pipe (and ``python -m symtransport`` is tested)."""
+    (tmp_path / "many.py").write_text(many_claims())
     out = subprocess.run(
-        f"{sys.executable} -m symtransport list | head -1",
+        f"{sys.executable} -m symtransport list many.py | head -1",
         shell=True,
         cwd=tmp_path,
         capture_output=True,

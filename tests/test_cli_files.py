@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import symtransport
+from cli_helpers import many_claims, run_main
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from test_export import need_pdflatex, result
@@ -212,11 +212,13 @@ def test_a_report_larger_than_the_cap_is_refused(proof, monkeypatch, capsys):
 
 
 def test_stdout_on_a_full_device_is_one_line_and_exit_2(tmp_path):
+    """A new process: its real stdout (file descriptor 1) is the full device."""
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
+    (tmp_path / "many.py").write_text(many_claims())
     with open("/dev/full", "w") as full:
         out = subprocess.run(
-            [sys.executable, "-m", "symtransport", "list"],
+            [sys.executable, "-m", "symtransport", "list", "many.py"],
             cwd=tmp_path,
             stdout=full,
             stderr=subprocess.PIPE,
@@ -360,10 +362,10 @@ def test_list_has_a_header_and_a_title_column(proof, capsys):
 # --- no .hypothesis folder ------------------------------------------------------------------
 
 
-def test_a_property_claim_writes_nothing_into_the_current_folder(tmp_path):
+def test_a_property_claim_writes_nothing_into_the_current_folder(tmp_path, capfd):
     (tmp_path / "squares.py").write_text(PROPERTY)
-    out = symtransport("check", "squares.py", cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
+    out = run_main(capfd, "check", "squares.py", cwd=tmp_path)  # Hypothesis as in a new process
+    assert out.code == 0, out.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["squares.py"]
 
 
@@ -379,7 +381,8 @@ def test_hypothesis_storage_is_restored_after_a_search(tmp_path):
 
 def test_the_test_suite_leaves_no_hypothesis_folder(tmp_path):
     """Hypothesis's pytest plugin caches the source's constants while collecting tests; the
-    suite's conftest sends them to a temporary folder."""
+    suite's conftest sends them to a temporary folder (a new pytest process: the conftest acts
+    when it is imported)."""
     tests = Path(__file__).resolve().parent
     env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
     out = subprocess.run(

@@ -7,6 +7,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from tolerances import FLOAT64_FEW_OPS
 
 from symtransport import InvalidArgument
 from symtransport._core.codegen import CompiledMap, _optional, compile_map
@@ -17,9 +18,6 @@ from symtransport._theory.noise import noise_model
 from symtransport.symbols import t
 
 x, y, z = sp.symbols("x y z", real=True)
-# double precision carries 16 digits; a dozen operations a term and a log-sum-exp leave 1e-12
-# of the size of the terms summed (the identity term x of the map, or the value itself)
-TOL = 1e-12
 
 
 BACKEND_LIST = ["numpy"] + (["numba"] if _optional("numba") is not None else [])
@@ -53,7 +51,7 @@ def test_mixture_tweedie_map_matches_mpmath_far_out(backend: str, d: int) -> Non
         for row, value in zip(X, got, strict=True):
             ref = reference(g, [*xs, t], [*row, time])
             scale = max(np.abs(ref).max(), np.abs(row).max())  # g = x + t score: |x| is a term
-            assert np.abs(value - ref).max() <= TOL * scale, (row, value, ref)
+            assert np.abs(value - ref).max() <= FLOAT64_FEW_OPS * scale, (row, value, ref)
 
 
 def test_plain_lambdify_fails_where_compile_map_does_not() -> None:
@@ -75,7 +73,7 @@ def test_log_of_a_sum_of_gaussians_and_a_scaled_erfc(backend: str) -> None:
     got = compile_map(exprs, [x], backend=backend)(X)
     for row, value in zip(X, got, strict=True):
         ref = reference(exprs, [x], list(row))
-        assert np.allclose(value, ref, rtol=TOL, atol=0), (row, value, ref)
+        assert np.allclose(value, ref, rtol=FLOAT64_FEW_OPS, atol=0), (row, value, ref)
 
 
 def mixture_1d_symbolic() -> tuple[list[sp.Expr], list]:
@@ -101,7 +99,7 @@ def test_one_compiled_function_serves_every_mixture_of_a_shape(backend: str) -> 
         flat = [values[0], *values[1], *values[2], *values[3]]
         for row, value in zip(X, got, strict=True):
             ref = reference(exprs, [x, *symbols], [row[0], *flat])
-            assert abs(value[0] - ref[0]) <= TOL * max(abs(ref[0]), abs(row[0]))
+            assert abs(value[0] - ref[0]) <= FLOAT64_FEW_OPS * max(abs(ref[0]), abs(row[0]))
 
 
 @pytest.mark.parametrize("backend", BACKEND_LIST[1:])
@@ -113,7 +111,7 @@ def test_fused_backends_agree_with_numpy(backend: str) -> None:
     fused = compile_map(g, [x, y], [t], backend=backend)
     assert fused.backend == backend
     scale = np.maximum(np.abs(numpy_path), np.abs(X)).max(axis=1, keepdims=True)
-    assert (np.abs(fused(X, 0.4) - numpy_path) <= TOL * scale).all()
+    assert (np.abs(fused(X, 0.4) - numpy_path) <= FLOAT64_FEW_OPS * scale).all()
 
 
 def test_maps_with_erfcx_fall_back_from_numba() -> None:
@@ -182,4 +180,4 @@ def test_numba_maps_run_in_forked_children() -> None:
     child.start()
     child.join(60)
     assert child.exitcode == 0
-    np.testing.assert_allclose(queue.get(timeout=5), expected, rtol=TOL)
+    np.testing.assert_allclose(queue.get(timeout=5), expected, rtol=FLOAT64_FEW_OPS)

@@ -4,6 +4,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from tolerances import FLOAT64_MANY_OPS, MP30_RESULT
 
 from symtransport._theory.composition import (
     GaussianComposition,
@@ -19,10 +20,6 @@ from symtransport._theory.instances import fixed_mixture, mixture_46
 from symtransport.errors import IllPosedError, InvalidArgument
 
 R = sp.Rational
-# mpmath references at 40 digits against 30-digit library values: rounding only
-MP_TOL = mpmath.mpf(10) ** -25
-# float64 particle maps over tens of steps: rounding of O(1) numbers, a few hundred operations
-FLOAT_TOL = 1e-10
 
 
 def reference_variance(v0, total, steps):
@@ -53,14 +50,14 @@ def test_variance_step_is_the_derived_recursion():
 @pytest.mark.parametrize(("v0", "total", "steps"), [(1, R(2, 5), 400), (R(7, 3), R(1, 2), 37)])
 def test_iterate_variance_matches_an_independent_mpmath_recursion(v0, total, steps):
     got = iterate_variance(v0, total, steps, dps=30)[-1]
-    assert abs(got - reference_variance(v0, total, steps)) < MP_TOL
+    assert abs(got - reference_variance(v0, total, steps)) < MP30_RESULT
 
 
 def test_interval_iteration_encloses_the_value_and_stays_narrow():
     box = iterate_variance(R(1, 20), R(1, 4000), 64, interval=True)[-1]
     point = reference_variance(R(1, 20), R(1, 4000), 64)
     assert box.a <= point <= box.b
-    assert box.delta.b < MP_TOL  # endpoint propagation: no dependency blow-up
+    assert box.delta.b < MP30_RESULT  # endpoint propagation: no dependency blow-up
 
 
 def test_iterate_variance_refuses_irrational_input():
@@ -88,7 +85,7 @@ def test_exact_stages_agree_with_the_numeric_covariance():
     with mpmath.workdps(40):
         for i in range(2):
             for j in range(2):
-                assert abs(mpmath.mpf(sp.N(exact[i, j], 40)) - numeric[i, j]) < MP_TOL
+                assert abs(mpmath.mpf(sp.N(exact[i, j], 40)) - numeric[i, j]) < MP30_RESULT
 
 
 def test_composed_map_is_the_product_of_the_steps():
@@ -120,14 +117,14 @@ def test_mixture_composition_of_one_component_is_the_gaussian_composition():
     got = MixtureComposition(mix, R(3, 10), 6).particles(x0)
     a, b = GaussianComposition(g, R(3, 10), 6).affine_map()
     a, b = np.array(a.tolist(), dtype=float), np.array(b.tolist(), dtype=float)[:, 0]
-    np.testing.assert_allclose(got, x0 @ a.T + b, atol=FLOAT_TOL)
+    np.testing.assert_allclose(got, x0 @ a.T + b, atol=FLOAT64_MANY_OPS)
 
 
 def test_mixture_composition_stage_covariances_follow_the_recursion():
     stages = MixtureComposition(mixture_46(), R(1, 4), 5).stages()
     final = float(reference_variance(1, R(1, 4), 5))
     for cov in stages[-1]:
-        np.testing.assert_allclose(cov, final * np.eye(2), atol=FLOAT_TOL)
+        np.testing.assert_allclose(cov, final * np.eye(2), atol=FLOAT64_MANY_OPS)
     assert len(stages) == 6
 
 

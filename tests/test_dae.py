@@ -9,7 +9,7 @@ against a self-normalised importance-sampling estimate of the posterior mean tha
 code with the library: samples ``X_i ~ mu_0`` drawn with numpy, weights ``w_i = nu_t(x - X_i)``
 from a small numpy noise density written below.
 
-One tolerance, :data:`TOLERANCE_SIGMAS` standard errors, serves the whole family of
+One tolerance, :data:`MC_DAE_FAMILY_SIGMAS` standard errors, serves the whole family of
 comparisons, and the same criterion (:func:`agrees`) must *refute* the map derived for noise of
 the wrong variance (``2t`` instead of ``t``), so the test is shown to have power.
 """
@@ -28,6 +28,12 @@ import sympy as sp
 from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
+from tolerances import (
+    FLOAT64_EXP_ERFC_SLACK,
+    MC_DAE_FAMILY_ALPHA,
+    MC_DAE_FAMILY_SIGMAS,
+    MC_DAE_FAMILY_SIZE,
+)
 
 from symtransport import Gaussian, GaussianMixture, InvalidArgument, ShallowDAE, noise_model
 from symtransport._theory.instances import fixed_mixture
@@ -36,24 +42,8 @@ R = sp.Rational
 NOISES = ("gaussian", "laplace", "uniform")
 TIMES = (R(1, 4), R(1, 2), R(1), R(2))
 
-# --- the statistical tolerance, set once for the whole family of tests ------------------------
-#
-# Each comparison checks one coordinate of the map at one point against an importance-sampling
-# estimate with a delta-method standard error ``se``, and passes when
-# ``|map - estimate| <= TOLERANCE_SIGMAS * se + FLOAT_SLACK``. Under the null hypothesis (the
-# map is right) the scaled error is approximately N(0, 1) (``ess >= MIN_ESS`` keeps the delta
-# method and the normal approximation sensible), so a single comparison falsely fails with
-# probability 2 * Phi(-K). The family is at most FAMILY_SIZE comparisons: 3 noise models x
-# 100 examples (the largest Hypothesis profile, ``ci``) x 3 coordinates. The Bonferroni bound
-# then makes the probability that *any* comparison of a run fails falsely at most
-# FAMILY_ALPHA = 1e-5 when K = Phi^-1(1 - FAMILY_ALPHA / (2 FAMILY_SIZE)) ~= 5.73 (K = 5.5, as
-# a round figure, would give ~3.4e-5). So a failure here is a finding, not a 3-sigma fluke.
-FAMILY_ALPHA = 1e-5
-FAMILY_SIZE = 3 * 100 * 3
-TOLERANCE_SIGMAS = float(norm.isf(FAMILY_ALPHA / (2 * FAMILY_SIZE)))
-# Absolute slack for the floating-point evaluation of the closed forms (they are sums of
-# products exp(.) * erfc(.), measured to be accurate to ~1e-7 at the times used here).
-FLOAT_SLACK = 1e-6
+# the statistical tolerance, MC_DAE_FAMILY_SIGMAS standard errors (+ FLOAT64_EXP_ERFC_SLACK),
+# and why: tests/tolerances.py
 
 N_SAMPLES = 200_000
 MIN_ESS = 1_000
@@ -127,9 +117,9 @@ def posterior_mean_estimate(
 
 
 def agrees(value: np.ndarray, estimate: Estimate) -> bool:
-    """The family-wide criterion: every coordinate within TOLERANCE_SIGMAS standard errors."""
+    """The family-wide criterion: every coordinate within MC_DAE_FAMILY_SIGMAS standard errors."""
     gap = np.abs(np.asarray(value, dtype=float) - estimate.mean)
-    return bool(np.all(gap <= TOLERANCE_SIGMAS * estimate.se + FLOAT_SLACK))
+    return bool(np.all(gap <= MC_DAE_FAMILY_SIGMAS * estimate.se + FLOAT64_EXP_ERFC_SLACK))
 
 
 def z_scores(value: np.ndarray, estimate: Estimate) -> np.ndarray:
@@ -271,7 +261,7 @@ def check_case(case: Case) -> None:
     assert agrees(value, estimate), (
         f"derived map {value} vs importance-sampling posterior mean {estimate.mean} "
         f"(se {estimate.se}, ess {estimate.ess:.0f}): z = {z_scores(value, estimate)} > "
-        f"{TOLERANCE_SIGMAS:.2f}"
+        f"{MC_DAE_FAMILY_SIGMAS:.2f}"
     )
 
 
@@ -350,9 +340,11 @@ def test_wrong_variance_is_refuted(noise: str) -> None:
 
 
 def test_tolerance_is_the_documented_one() -> None:
-    assert 5.5 <= TOLERANCE_SIGMAS <= 6.0
+    assert 5.5 <= MC_DAE_FAMILY_SIGMAS <= 6.0
     # Bonferroni: family size times the two-sided per-comparison false-alarm rate.
-    assert FAMILY_SIZE * 2 * norm.sf(TOLERANCE_SIGMAS) == pytest.approx(FAMILY_ALPHA)
+    assert MC_DAE_FAMILY_SIZE * 2 * norm.sf(MC_DAE_FAMILY_SIGMAS) == pytest.approx(
+        MC_DAE_FAMILY_ALPHA
+    )
 
 
 def test_reference_estimator_on_a_known_posterior() -> None:

@@ -10,6 +10,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from tolerances import FLOAT64_CUBATURE, FLOAT64_SCIPY_PDF, MP30_QUAD_PIECEWISE
 
 from symtransport._core.gaussint import gaussian_integral
 from symtransport._theory.densities import (
@@ -25,16 +26,6 @@ x, y, z = sp.symbols("x y z", real=True)
 t = sp.Symbol("t", positive=True)
 s2 = sp.Symbol("s2", positive=True)
 m = sp.Symbol("m", real=True)
-
-# scipy evaluates the normal density in float64 through a Cholesky factor and a log: a few ulps
-# of error, amplified at most by the exponent's size (|log pdf| < 40 at the points used).
-SCIPY_RTOL = 1e-12
-# mpmath quadrature of analytic (or piecewise analytic, with break points) integrands at 30
-# digits: every reference below is good to at least 25 digits.
-QUAD_TOL = mpmath.mpf("1e-22")
-# the 2-D/3-D quadrature of Density is float64 with a relative error estimate below 1e-7;
-# in practice it reaches ~1e-10 on smooth integrands: compare against its own estimate.
-ND_RTOL = 1e-7
 
 
 @pytest.fixture(autouse=True)
@@ -164,7 +155,7 @@ def test_gaussian_pdf_matches_scipy(mean, cov):
     rng = np.random.default_rng(3)
     for point in rng.normal(size=(10, g.dim)) * 2:
         got = float(f(*[mpmath.mpf(float(p)) for p in point]))
-        assert math.isclose(got, reference.pdf(point), rel_tol=SCIPY_RTOL)
+        assert math.isclose(got, reference.pdf(point), rel_tol=FLOAT64_SCIPY_PDF)
 
 
 @settings(max_examples=25, deadline=None)
@@ -183,7 +174,7 @@ def test_gaussian_pdf_matches_scipy_random_spd(entries, mean):
     )
     for point in ([0.0, 0.0], [1.5, -0.5], [-2.0, 3.0]):
         got = float(f(*[mpmath.mpf(p) for p in point]))
-        assert math.isclose(got, reference.pdf(point), rel_tol=SCIPY_RTOL)
+        assert math.isclose(got, reference.pdf(point), rel_tol=FLOAT64_SCIPY_PDF)
 
 
 def test_log_pdf_is_expanded_and_equals_log_of_pdf():
@@ -275,7 +266,7 @@ def test_mixture_pdf_matches_scipy():
             for w, mu, c in zip(weights, means, covs, strict=True)
         )
         got = float(f(*[mpmath.mpf(p) for p in point]))
-        assert math.isclose(got, reference, rel_tol=SCIPY_RTOL)
+        assert math.isclose(got, reference, rel_tol=FLOAT64_SCIPY_PDF)
 
 
 def test_responsibilities_sum_to_one():
@@ -534,8 +525,8 @@ def test_student_t_normalisation_is_exact_and_right():
     density = Density("(1 + x**2/3)**-2", ["x"])
     assert density.exact_normalisation and density.family is None
     reference = quad_1d((1 + x**2 / 3) ** -2)
-    assert abs(mp(density.normalisation) - reference) < QUAD_TOL * reference
-    assert abs(quad_1d(density.expr) - 1) < QUAD_TOL
+    assert abs(mp(density.normalisation) - reference) < MP30_QUAD_PIECEWISE * reference
+    assert abs(quad_1d(density.expr) - 1) < MP30_QUAD_PIECEWISE
 
 
 def test_logistic_normalisation_is_one():
@@ -594,26 +585,26 @@ def test_numeric_normalisation_2d_sum_of_bumps():
     # v = 2y the second bump is int 1/(1+u^2+v^2)^2 du dv = pi (polar coordinates).
     with mpmath.workdps(30):
         reference = 2 * mpmath.gamma(mpmath.mpf(5) / 4) * mpmath.sqrt(mpmath.pi) + mpmath.pi
-    assert density.normalisation_error < ND_RTOL
-    assert abs(mp(density.normalisation) - reference) < ND_RTOL * reference
+    assert density.normalisation_error < FLOAT64_CUBATURE
+    assert abs(mp(density.normalisation) - reference) < FLOAT64_CUBATURE * reference
     # the normalised density integrates to 1 (independent check: scipy's dblquad)
     from scipy.integrate import dblquad
 
     f = sp.lambdify([x, y], density.expr, "numpy")
     total, _ = dblquad(lambda b, a: f(a, b), -np.inf, np.inf, -np.inf, np.inf, epsrel=1e-10)
-    assert math.isclose(total, 1, rel_tol=ND_RTOL)
+    assert math.isclose(total, 1, rel_tol=FLOAT64_CUBATURE)
 
 
 def test_numeric_normalisation_2d_ridge():
     # a ridge along y = -x: each slice x has its peak at y = -x, found by the per-slice scan
     density = Density("exp(-(x + y)**2)/(1 + (x - y)**2)", ["x", "y"], symbolic_budget=0)
     reference = mpmath.pi * mpmath.sqrt(mpmath.pi) / 2  # u = x - y, v = x + y, Jacobian 1/2
-    assert abs(mp(density.normalisation) - reference) < ND_RTOL * reference
+    assert abs(mp(density.normalisation) - reference) < FLOAT64_CUBATURE * reference
 
 
 def test_numeric_normalisation_3d():
     density = Density("1/((1 + x**2)*(1 + y**2)*(1 + z**2))", ["x", "y", "z"], symbolic_budget=0)
-    assert abs(mp(density.normalisation) - mpmath.pi**3) < ND_RTOL * mpmath.pi**3
+    assert abs(mp(density.normalisation) - mpmath.pi**3) < FLOAT64_CUBATURE * mpmath.pi**3
 
 
 def test_sympy_route_in_2d():

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from cli_helpers import Run, T, symbols_for
+from tolerances import FLOAT64_EIGVALSH
 
 import symtransport._theory.densities  # imported before the fork: the child starts warm
 import symtransport._theory.flow
@@ -456,8 +457,6 @@ def test_a_density_with_a_jump_has_its_velocity_on_the_support(
 # (2x^2 + y^2 + z^2 + xy + yz)/2 = u^T P u / 2
 ROOT_GAUSSIAN = "exp(-(2*x**2 + y**2 + z**2 + x*y + y*z)/2)"
 ROOT_PRECISION = np.array([[2.0, 0.5, 0.0], [0.5, 1.0, 0.5], [0.0, 0.5, 1.0]])
-#: the blow-up time is an exact root; NumPy's eigenvalues are accurate to a few ulps
-FLOAT_TOLERANCE = 1e-12
 
 
 @pytest.mark.slow  # two 3-D flow derivations, about 10 s each
@@ -483,9 +482,9 @@ def test_a_blowup_time_root_is_printed_in_its_own_variable(
     assert re.search(r"CRootOf\(.*\b[xyz]\b", result["blowup_time"]) is None, result
     value = sp.sympify(result["blowup_time"], locals=symbols_for(["x", "y", "z"]))
     assert value.is_number, value
-    assert float(value) == pytest.approx(expected, rel=FLOAT_TOLERANCE)
+    assert float(value) == pytest.approx(expected, rel=FLOAT64_EIGVALSH)
     assert isinstance(result["blowup_time_value"], float)
-    assert result["blowup_time_value"] == pytest.approx(expected, rel=FLOAT_TOLERANCE)
+    assert result["blowup_time_value"] == pytest.approx(expected, rel=FLOAT64_EIGVALSH)
 
 
 @pytest.mark.slow

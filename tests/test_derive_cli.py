@@ -1,4 +1,5 @@
-"""``symtransport derive dae`` end to end, as a user runs it: a fresh process per call.
+"""``symtransport derive dae`` end to end: the command line's ``main`` called in this process, the
+derivation in the child process it forks under the safety net, as for a user.
 
 Exit codes: 0 when the derivation is proved/verified, 1 when a step is refuted or undecided (the
 output is still printed), 2 on bad input with exactly one line on stderr and no traceback. With
@@ -14,30 +15,38 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
-from cli_helpers import Run, T, symbols_for, symtransport
+from cli_helpers import Run, T, run_main, symbols_for
 from scipy import integrate
 from scipy.stats import multivariate_normal
 
+# imported before the fork: the derivation's child starts warm
+import symtransport._theory.densities  # noqa: F401
+
 NET = "600"  # --timeout: the safety net, far beyond any run here (a busy machine must not
 # turn a 20-s derivation into a net stop); these tests check results, not the net
-TIMEOUT = 660  # seconds per command: past the net, so a run that overruns ends with its message
 SLOW_LIMIT = 120  # a hand-typed density taking longer than this is a finding, not a skip
 
 
-def derive(tmp_path: Path, *args: str) -> Run:
-    """``python -m symtransport derive dae ARGS --timeout NET`` in ``tmp_path``."""
-    start = time.monotonic()
-    proc = symtransport("derive", "dae", *args, "--timeout", NET, cwd=tmp_path, timeout=TIMEOUT)
-    seconds = time.monotonic() - start
-    print(f"derive dae {' '.join(args)}: exit {proc.returncode} in {seconds:.1f} s")
-    return Run(proc.returncode, proc.stdout, proc.stderr, seconds)
+Derive = Callable[..., Run]
+
+
+@pytest.fixture
+def derive(capfd: pytest.CaptureFixture[str]) -> Derive:
+    """``derive(folder, *ARGS)``: ``symtransport derive dae ARGS --timeout NET`` in ``folder``,
+    called in this process."""
+
+    def call(folder: Path, *args: str) -> Run:
+        run = run_main(capfd, "derive", "dae", *args, "--timeout", NET, cwd=folder)
+        print(f"derive dae {' '.join(args)}: exit {run.code} in {run.seconds:.1f} s")
+        return run
+
+    return call
 
 
 def no_traceback(run: Run) -> None:
@@ -115,7 +124,7 @@ def std_normal_posterior_mean(noise: str, x: float, t: float) -> float:
 
 
 @pytest.mark.parametrize("noise", ["gaussian", "laplace", "uniform"])
-def test_standard_normal_each_noise_model(tmp_path: Path, noise: str) -> None:
+def test_standard_normal_each_noise_model(tmp_path: Path, noise: str, derive: Derive) -> None:
     run = derive(
         tmp_path, "--density", "exp(-x**2/2)", "--vars", "x", "--noise", noise, "--format", "json"
     )
@@ -155,7 +164,7 @@ BUMPS = "exp(-(x-1)**2) + exp(-(x+2)**2/3)"
 
 
 @pytest.mark.slow
-def test_student_t_json(tmp_path: Path) -> None:
+def test_student_t_json(tmp_path: Path, derive: Derive) -> None:
     """A heavy-tailed density: no closed form, the map stays a ratio of integrals."""
     run = derive(
         tmp_path, "--density", STUDENT, "--vars", "x", "--noise", "gaussian", "--format", "json"
@@ -170,7 +179,7 @@ def test_student_t_json(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_logistic_latex(tmp_path: Path) -> None:
+def test_logistic_latex(tmp_path: Path, derive: Derive) -> None:
     run = derive(tmp_path, "--density", LOGISTIC, "--vars", "x", "--format", "latex")
     check_hand_typed(run)
     assert "\\begin{align*}" in run.stdout
@@ -178,7 +187,7 @@ def test_logistic_latex(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_2d_mixture_text(tmp_path: Path) -> None:
+def test_2d_mixture_text(tmp_path: Path, derive: Derive) -> None:
     run = derive(tmp_path, "--density", MIXTURE_2D, "--vars", "x,y", "--format", "text")
     check_hand_typed(run)
     assert "status:" in run.stdout
@@ -192,7 +201,9 @@ FULL_COVARIANCES = (
 
 @pytest.mark.slow
 @pytest.mark.parametrize("noise", ["gaussian", "laplace", "uniform"])
-def test_2d_mixture_with_full_covariances_each_noise(tmp_path: Path, noise: str) -> None:
+def test_2d_mixture_with_full_covariances_each_noise(
+    tmp_path: Path, noise: str, derive: Derive
+) -> None:
     """Every step settled for each noise model (the Laplace and uniform change of variables
     by the integral normal form, the Gaussian closed form as a lemma inside the map)."""
     run = derive(
@@ -231,7 +242,7 @@ def mixture_2d_map(x: np.ndarray, t: float, c: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.slow
-def test_2d_mixture_anisotropic_noise_json(tmp_path: Path) -> None:
+def test_2d_mixture_anisotropic_noise_json(tmp_path: Path, derive: Derive) -> None:
     run = derive(
         tmp_path,
         "--density",
@@ -270,7 +281,7 @@ def bumps_map(x: float, t: float) -> float:
     return num / den
 
 
-def test_unnormalised_bumps_json(tmp_path: Path) -> None:
+def test_unnormalised_bumps_json(tmp_path: Path, derive: Derive) -> None:
     run = derive(tmp_path, "--density", BUMPS, "--vars", "x", "--format", "json")
     check_hand_typed(run)
     result = load_json(run, ["x"], "gaussian")
@@ -283,7 +294,7 @@ def test_unnormalised_bumps_json(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex"])
-def test_unnormalised_bumps_text_and_latex(tmp_path: Path, fmt: str) -> None:
+def test_unnormalised_bumps_text_and_latex(tmp_path: Path, fmt: str, derive: Derive) -> None:
     run = derive(tmp_path, "--density", BUMPS, "--vars", "x", "--format", fmt)
     check_hand_typed(run)
     if fmt == "text":
@@ -339,7 +350,7 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("args", list(BAD_INPUTS.values()), ids=list(BAD_INPUTS))
-def test_bad_input(tmp_path: Path, args: list[str]) -> None:
+def test_bad_input(tmp_path: Path, args: list[str], derive: Derive) -> None:
     run = derive(tmp_path, *args)
     no_traceback(run)
     assert run.code == 2, f"exit {run.code}; stdout={run.stdout!r} stderr={run.stderr!r}"

@@ -1,4 +1,5 @@
-"""``symtransport derive flow`` end to end, as a user runs it: a fresh process per call.
+"""``symtransport derive flow`` end to end: the command line's ``main`` called in this process,
+the derivation in the child process it forks under the safety net, as for a user.
 
 Exit 0 when Theorem 7's derivation is proved or verified; 2 on ill-posed, unsupported or bad
 input, with exactly one line on stderr (saying why) and no traceback. With ``--format json``
@@ -10,14 +11,18 @@ checked against references computed here with NumPy and SciPy.
 from __future__ import annotations
 
 import json
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
-from cli_helpers import symtransport
+from cli_helpers import Run, run_main
 from scipy.stats import multivariate_normal
+from tolerances import FLOAT64_MANY_OPS
+
+# imported before the fork: the derivation's child starts warm
+import symtransport._theory.flow  # noqa: F401
 
 T = sp.Symbol("t", positive=True)
 FIELDS = {
@@ -31,8 +36,6 @@ FIELDS = {
     "entropy_rate",
     "derivation",
 }
-# the JSON expressions are exact; evaluating them in float64 loses a few ulps per operation
-FLOAT_TOLERANCE = 1e-10
 
 # 0.3 N(0, S1) + 0.7 N((1, -2), S2) with full covariances, typed as unnormalised exponentials
 MIXTURE = "0.3*exp(-(x**2 + x*y + y**2)) + 0.7*exp(-((x-1)**2 - (x-1)*(y+2)/2 + (y+2)**2)/2)"
@@ -42,12 +45,18 @@ P2 = np.array([[1.0, -0.25], [-0.25, 1.0]])
 
 NET = "600"  # --timeout: the safety net, far beyond any run here (a busy machine must not
 # turn a derivation into a net stop); these tests check results, not the net
-TIMEOUT = 660  # seconds per command: past the net, so a run that overruns ends with its message
 
 
-def derive_flow(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    """``python -m symtransport derive flow ARGS --timeout NET`` in ``tmp_path``."""
-    return symtransport("derive", "flow", *args, "--timeout", NET, cwd=tmp_path, timeout=TIMEOUT)
+DeriveFlow = Callable[..., Run]
+
+
+@pytest.fixture
+def derive_flow(capfd: pytest.CaptureFixture[str]) -> DeriveFlow:
+    """``derive_flow(folder, *ARGS)``: ``symtransport derive flow ARGS --timeout NET`` in
+    ``folder``, called in this process."""
+    return lambda folder, *args: run_main(
+        capfd, "derive", "flow", *args, "--timeout", NET, cwd=folder
+    )
 
 
 def parse(text: str, names: dict[str, sp.Symbol]) -> sp.Basic:
@@ -66,9 +75,9 @@ def reference_mixture() -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]
     return weights, [np.zeros(2), np.array([1.0, -2.0])], covs
 
 
-def test_2d_mixture_with_full_covariances_json(tmp_path: Path) -> None:
+def test_2d_mixture_with_full_covariances_json(tmp_path: Path, derive_flow: DeriveFlow) -> None:
     run = derive_flow(tmp_path, "--density", MIXTURE, "--vars", "x,y", "--format", "json")
-    assert run.returncode == 0, run.stderr
+    assert run.code == 0, run.stderr
     assert "Traceback" not in run.stderr
     result = json.loads(run.stdout)
     assert set(result) >= FIELDS
@@ -93,7 +102,7 @@ def test_2d_mixture_with_full_covariances_json(tmp_path: Path) -> None:
     ]
     expected = sum(w * g.pdf(point) for w, g in zip(weights, evolved, strict=True))
     at = {names["x"]: point[0], names["y"]: point[1], T: time}
-    assert float(density.subs(at)) == pytest.approx(expected, rel=FLOAT_TOLERANCE)
+    assert float(density.subs(at)) == pytest.approx(expected, rel=FLOAT64_MANY_OPS)
     # velocity (43) = grad log mu_t, by central differences of the reference (step 1e-5: error
     # ~1e-10 relative to the O(1) velocity)
     h = 1e-5
@@ -107,9 +116,9 @@ def test_2d_mixture_with_full_covariances_json(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex"])
-def test_text_and_latex(tmp_path: Path, fmt: str) -> None:
+def test_text_and_latex(tmp_path: Path, fmt: str, derive_flow: DeriveFlow) -> None:
     run = derive_flow(tmp_path, "--density", "exp(-x**2/2)", "--vars", "x", "--format", fmt)
-    assert run.returncode == 0, run.stderr
+    assert run.code == 0, run.stderr
     assert "1/2" in run.stdout  # the blow-up time sigma^2/2 of N(0, 1)
     if fmt == "text":
         assert "status: proved" in run.stdout
@@ -125,9 +134,11 @@ ILL_POSED = {
 
 
 @pytest.mark.parametrize("density", list(ILL_POSED.values()), ids=list(ILL_POSED))
-def test_ill_posed_densities_exit_2_with_the_reason(tmp_path: Path, density: str) -> None:
+def test_ill_posed_densities_exit_2_with_the_reason(
+    tmp_path: Path, density: str, derive_flow: DeriveFlow
+) -> None:
     run = derive_flow(tmp_path, "--density", density, "--vars", "x")
-    assert run.returncode == 2
+    assert run.code == 2
     assert "Traceback" not in run.stderr
     lines = run.stderr.splitlines()
     assert len(lines) == 1 and "ill-posed" in lines[0], run.stderr
@@ -143,9 +154,9 @@ def test_ill_posed_densities_exit_2_with_the_reason(tmp_path: Path, density: str
         (["--density", "exp(-x**2)"], "--vars"),
     ],
 )
-def test_bad_input(tmp_path: Path, args: list[str], needle: str) -> None:
+def test_bad_input(tmp_path: Path, args: list[str], needle: str, derive_flow: DeriveFlow) -> None:
     run = derive_flow(tmp_path, *args)
-    assert run.returncode == 2
+    assert run.code == 2
     lines = run.stderr.splitlines()
     assert len(lines) == 1 and needle in lines[0], run.stderr
     assert "Traceback" not in run.stderr

@@ -16,6 +16,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tolerances import MP40_REWRITE
 
 from symtransport._verification.display import (
     DISPLAY_OPS,
@@ -28,9 +29,6 @@ from symtransport._verification.display import (
 x, y = sp.symbols("x y", real=True)
 t = sp.Symbol("t", positive=True)
 
-#: relative gap allowed between an expression and its readable form, both evaluated with
-#: mpmath at 40 digits: exact rewriting leaves only the rounding of 40-digit arithmetic
-REL_TOL = mpmath.mpf(10) ** -30
 POINTS = [
     {x: sp.Rational(-13, 7), y: sp.Rational(5, 9), t: sp.Rational(1, 3)},
     {x: sp.Rational(1, 5), y: sp.Rational(-7, 4), t: sp.Rational(5, 2)},
@@ -40,12 +38,12 @@ POINTS = [
 
 
 def assert_same_value(a: sp.Expr, b: sp.Expr) -> None:
-    """``a`` and ``b`` agree at every point of POINTS to REL_TOL (40-digit evaluation)."""
+    """``a`` and ``b`` agree at every point of POINTS to MP40_REWRITE (40-digit evaluation)."""
     for point in POINTS:
         with mpmath.workdps(40):
             va = mpmath.mpmathify(sp.N(a.subs(point), 40))
             vb = mpmath.mpmathify(sp.N(b.subs(point), 40))
-            assert abs(va - vb) <= REL_TOL * max(1, abs(va)), (a, b, point, va, vb)
+            assert abs(va - vb) <= MP40_REWRITE * max(1, abs(va)), (a, b, point, va, vb)
 
 
 def exp_arguments(e: sp.Basic) -> list[sp.Expr]:

@@ -6,13 +6,10 @@ import mpmath
 import pytest
 import scipy.integrate
 import sympy as sp
+from tolerances import MP30_QUAD_SMOOTH
 
 from symtransport import InvalidArgument
 from symtransport._verification.families import draw_instance, family_names
-
-# Integrals of exact instances at 30 digits: quadrature of smooth, Gaussian-decaying integrands
-# reaches about 25 digits; 1e-20 leaves room and still separates 1 from anything else.
-QUAD_TOL = mpmath.mpf("1e-20")
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -21,7 +18,7 @@ def test_density_members_are_normalised_in_1d(seed):
     f = sp.lambdify(inst.lam.variables, inst.lam.expr, "mpmath")
     with mpmath.workdps(30):
         total = mpmath.quad(f, [-mpmath.inf, -2, 0, 2, mpmath.inf])
-    assert abs(total - 1) < QUAD_TOL
+    assert abs(total - 1) < MP30_QUAD_SMOOTH
 
 
 def test_density_members_are_normalised_in_2d():
@@ -78,7 +75,7 @@ def test_closed_form_members_are_normalised_positive_and_not_gaussian(seed):
     assert not expr.has(sp.erfc)  # their Gaussian integrals have closed forms
     f = sp.lambdify(u, expr, "mpmath")
     with mpmath.workdps(30):
-        assert abs(mpmath.quad(f, [-mpmath.inf, -2, 0, 2, mpmath.inf]) - 1) < QUAD_TOL
+        assert abs(mpmath.quad(f, [-mpmath.inf, -2, 0, 2, mpmath.inf]) - 1) < MP30_QUAD_SMOOTH
     assert all(sp.N(expr.subs(u, p), 30) > 0 for p in (-40, 0, 40))
     # log of a Gaussian is quadratic; a positive quadratic factor makes the third derivative
     # non-zero somewhere

@@ -27,28 +27,19 @@ import sys
 import mpmath
 import numpy as np
 import pytest
+from tolerances import (
+    DOP853_MIXTURE_NEAR_BLOWUP,
+    FLOAT64_FEW_OPS,
+    FLOAT64_MANY_OPS,
+    FLOAT64_QUAD_ENTROPY,
+    MC_LOG_JACOBIAN_ERROR,
+    MC_SIGMAS,
+)
 
 from symtransport._reports import figuredata as fd
 from symtransport._reports.figures import FIGURES, select, write_figures
 from symtransport._theory.instances import mixture_45, mixture_46, mixture_47
 from symtransport.errors import InvalidArgument, UnsupportedError
-
-# closed forms evaluated in float64 against compiled float64 maps: a few roundings of O(1)
-# numbers (coordinates <= 3 in size)
-FLOAT_TOL = 1e-12
-# compositions: up to 15 float64 steps, each a handful of operations, O(1) numbers
-STEP_TOL = 1e-10
-# DOP853 at rtol 1e-10, atol 1e-12 over [0, 0.49]; the x-flow contracts, y scales exactly,
-# so the global error stays near the tolerance (measured ~1e-9 at worst)
-ODE_TOL = 1e-7
-# entropies: numerics' quadrature reports errors below 1e-12 here (conditioning floor near
-# t*); mpmath references at 30 digits are exact at this scale
-ENTROPY_TOL = 1e-10
-# Monte Carlo means (compositions of mixtures): a deviation beyond 5 standard errors has
-# probability < 1e-6 under the normal approximation (and the seed is fixed)
-MC_SIGMAS = 5
-# the standard error of MC_SAMPLES = 1e5 draws of a log-Jacobian of spread ~1
-MC_ERROR = 0.01
 
 MIXTURES = {
     "(45)": ([0.5, 0.5], [-1.0, 1.0], [1.0, 1.0]),
@@ -89,7 +80,7 @@ def test_fig6_panels_and_markers(fig6):
         assert panel.samples.shape[1] == fd.SAMPLES
         np.testing.assert_allclose(np.ptp(panel.grid[0], axis=0), 2 * fd.GRID_EXTENT)
     marked = fig6.panels[0].times[fig6.panels[0].marks]
-    np.testing.assert_allclose(marked, [0.2, 0.4], atol=FLOAT_TOL)
+    np.testing.assert_allclose(marked, [0.2, 0.4], atol=FLOAT64_FEW_OPS)
     assert fig6.blowup_time == 0.5
 
 
@@ -99,11 +90,11 @@ def test_fig6_continuous_is_the_closed_form_36_up_to_blowup(fig6):
     assert panel.times[-1] == 0.5  # t* = lambda_min / 2 included
     for t, points in zip(panel.times, path(panel), strict=True):
         expected = x0 * np.sqrt([1 - 2 * t / 2, 1 - 2 * t])
-        np.testing.assert_allclose(points, expected, rtol=0, atol=FLOAT_TOL)
+        np.testing.assert_allclose(points, expected, rtol=0, atol=FLOAT64_FEW_OPS)
     # at t* the mass sits on the x-axis with x scaled by sqrt(1 - 2 t*/2)
-    np.testing.assert_allclose(path(panel)[-1][:, 1], 0.0, atol=FLOAT_TOL)
-    np.testing.assert_allclose(path(panel)[-1][:, 0], x0[:, 0] / math.sqrt(2), atol=FLOAT_TOL)
-    np.testing.assert_allclose(fig6.attractor[:, 1], 0.0, atol=FLOAT_TOL)
+    np.testing.assert_allclose(path(panel)[-1][:, 1], 0.0, atol=FLOAT64_FEW_OPS)
+    np.testing.assert_allclose(path(panel)[-1][:, 0], x0[:, 0] / math.sqrt(2), atol=FLOAT64_FEW_OPS)
+    np.testing.assert_allclose(fig6.attractor[:, 1], 0.0, atol=FLOAT64_FEW_OPS)
 
 
 def test_fig6_shallow_is_34_and_never_singular(fig6):
@@ -111,11 +102,11 @@ def test_fig6_shallow_is_34_and_never_singular(fig6):
     x0 = starts(panel)
     for t, points in zip(panel.times, path(panel), strict=True):
         expected = x0 / np.array([1 + t / 2, 1 + t])
-        np.testing.assert_allclose(points, expected, rtol=0, atol=FLOAT_TOL)
+        np.testing.assert_allclose(points, expected, rtol=0, atol=FLOAT64_FEW_OPS)
     off_axis = np.abs(x0[:, 1]) > 0
     ratio = np.abs(path(panel)[-1][off_axis, 1] / x0[off_axis, 1])
     horizon = panel.times[-1]
-    np.testing.assert_allclose(ratio, 1 / (1 + horizon), rtol=FLOAT_TOL)  # > 0: not singular
+    np.testing.assert_allclose(ratio, 1 / (1 + horizon), rtol=FLOAT64_FEW_OPS)  # > 0: not singular
 
 
 def exact_gaussian_composition(x0, variances, dt, steps):
@@ -134,9 +125,11 @@ def exact_gaussian_composition(x0, variances, dt, steps):
 def test_fig6_compositions_follow_the_exact_recursion(fig6):
     for panel, (dt, steps) in zip(fig6.panels[2:], fd.COMPOSITIONS, strict=True):
         assert panel.step == float(dt)
-        np.testing.assert_allclose(panel.times, float(dt) * np.arange(steps + 1), atol=FLOAT_TOL)
+        np.testing.assert_allclose(
+            panel.times, float(dt) * np.arange(steps + 1), atol=FLOAT64_FEW_OPS
+        )
         expected, _ = exact_gaussian_composition(starts(panel), [2, 1], float(dt), steps)
-        np.testing.assert_allclose(path(panel), expected, rtol=0, atol=STEP_TOL)
+        np.testing.assert_allclose(path(panel), expected, rtol=0, atol=FLOAT64_MANY_OPS)
 
 
 def test_fig6_finer_composition_is_closer_to_the_continuous_dae(fig6):
@@ -144,7 +137,7 @@ def test_fig6_finer_composition_is_closer_to_the_continuous_dae(fig6):
     x0 = starts(continuous)
     at_half = x0 * np.array([math.sqrt(1 - 0.5), 0.0])  # (36) at t = 1/2
     assert continuous.times[-1] == 0.5
-    np.testing.assert_allclose(path(continuous)[-1], at_half, atol=FLOAT_TOL)
+    np.testing.assert_allclose(path(continuous)[-1], at_half, atol=FLOAT64_FEW_OPS)
 
     def at_time_half(panel):
         (index,) = np.flatnonzero(np.isclose(panel.times, 0.5))
@@ -168,13 +161,13 @@ def test_fig6_finer_composition_is_closer_to_the_continuous_dae(fig6):
 def test_fig4_variances_densities_and_arrows():
     d = fd.fig4_data()
     np.testing.assert_allclose(d.times, [0.5, 1.0])
-    np.testing.assert_allclose(d.variances, [1 / 1.5**2, 0.25], rtol=FLOAT_TOL)
+    np.testing.assert_allclose(d.variances, [1 / 1.5**2, 0.25], rtol=FLOAT64_FEW_OPS)
     np.testing.assert_allclose(d.data_density, np.exp(-(d.x**2) / 2) / math.sqrt(2 * math.pi))
     for i, t in enumerate(d.times):
         v = 1 / (1 + t) ** 2  # (31)
         pdf = np.exp(-(d.x**2) / (2 * v)) / math.sqrt(2 * math.pi * v)
-        np.testing.assert_allclose(d.densities[i], pdf, rtol=FLOAT_TOL, atol=1e-300)
-        np.testing.assert_allclose(d.ends[i], d.starts / (1 + t), atol=FLOAT_TOL)  # (30)
+        np.testing.assert_allclose(d.densities[i], pdf, rtol=FLOAT64_FEW_OPS, atol=1e-300)
+        np.testing.assert_allclose(d.ends[i], d.starts / (1 + t), atol=FLOAT64_FEW_OPS)  # (30)
     assert d.densities[1].max() > d.densities[0].max() > d.data_density.max()
 
 
@@ -204,7 +197,9 @@ def test_mixture_continuous_dae_against_the_monotone_rearrangement(key):
     got = path(panel)
     # y(t) = y0 sqrt(1 - 2t) (module docstring)
     for t, points in zip(panel.times, got, strict=True):
-        np.testing.assert_allclose(points[:, 1], x0[:, 1] * math.sqrt(1 - 2 * t), atol=ODE_TOL)
+        np.testing.assert_allclose(
+            points[:, 1], x0[:, 1] * math.sqrt(1 - 2 * t), atol=DOP853_MIXTURE_NEAR_BLOWUP
+        )
     # x(t) = F_t^-1(F_0(x0)) at two times, for the sampled particles
     n = panel.grid.shape[1]
     with mpmath.workdps(30):
@@ -215,7 +210,7 @@ def test_mixture_continuous_dae_against_the_monotone_rearrangement(key):
             for start, end in zip(x0[n:, 0], got[index, n:, 0], strict=True):
                 target = f0(mpmath.mpf(start))
                 exact = mpmath.findroot(lambda x, ft=ft, target=target: ft(x) - target, end)
-                assert abs(float(exact) - end) < ODE_TOL
+                assert abs(float(exact) - end) < DOP853_MIXTURE_NEAR_BLOWUP
 
 
 def test_mixture_45_clusters_keep_their_side():
@@ -226,7 +221,10 @@ def test_mixture_45_clusters_keep_their_side():
     # near t* the mass gathers at +-1 (the components' means), y -> 0
     samples = panel.samples[-1]
     assert np.max(np.abs(np.abs(samples[:, 0]) - 1)) < 0.5
-    assert np.max(np.abs(final[:, 1])) < 3 * math.sqrt(1 - 2 * panel.times[-1]) + ODE_TOL
+    assert (
+        np.max(np.abs(final[:, 1]))
+        < 3 * math.sqrt(1 - 2 * panel.times[-1]) + DOP853_MIXTURE_NEAR_BLOWUP
+    )
 
 
 def reference_shallow_38(key, x, t):
@@ -261,7 +259,7 @@ def test_mixture_shallow_dae_is_38(key):
             (index,) = np.flatnonzero(np.isclose(panel.times, t))
             for start, got in zip(x0, panel.samples[index], strict=True):
                 expected = reference_shallow_38(key, [mpmath.mpf(v) for v in start], mpmath.mpf(t))
-                np.testing.assert_allclose(got, expected, rtol=0, atol=FLOAT_TOL)
+                np.testing.assert_allclose(got, expected, rtol=0, atol=FLOAT64_FEW_OPS)
 
 
 @pytest.mark.parametrize("key", list(MIXTURES))
@@ -289,7 +287,9 @@ def test_mixture_45_compositions_follow_the_exact_1d_recursion():
             x = (v * x + h * np.tanh(x / (v + h))) / (v + h)
             y = v * y / (v + h)
             v = v * (v / (v + h)) ** 2
-            np.testing.assert_allclose(path(panel)[level], np.column_stack([x, y]), atol=STEP_TOL)
+            np.testing.assert_allclose(
+                path(panel)[level], np.column_stack([x, y]), atol=FLOAT64_MANY_OPS
+            )
 
 
 # --- Fig. 10 -------------------------------------------------------------------------------
@@ -299,18 +299,18 @@ def test_fig10_flow_lines_shallow_curve_and_composition():
     d = fd.fig10_data()
     for line in d.flow_lines:
         c = line[:, 0] ** 2 - line[:, 1] ** 2
-        np.testing.assert_allclose(c, c[0], atol=FLOAT_TOL * 100)  # squares of numbers <= 6
+        np.testing.assert_allclose(c, c[0], atol=FLOAT64_FEW_OPS * 100)  # squares of numbers <= 6
         assert min(line[-1]) < 1e-6  # each ends on an axis (sqrt of the remaining time)
     # the continuous DAE from (5, 4): sigma_i^2 = sigma_i^2(0) - 2t, (3, 0) at t = 8
     np.testing.assert_allclose(d.start, [5, 4])
     assert d.continuous_times[-1] == 8
-    np.testing.assert_allclose(d.continuous[-1], [3, 0], atol=FLOAT_TOL)
+    np.testing.assert_allclose(d.continuous[-1], [3, 0], atol=FLOAT64_FEW_OPS)
     expected = np.sqrt(np.maximum([25, 16] - 2 * d.continuous_times[:, None], 0))
     np.testing.assert_allclose(d.continuous, expected, atol=1e-6)  # sqrt near 0 amplifies
     # the shallow curve (35): sigma_i / (1 + t / sigma_i^2), which leaves the flow line
     s = np.array([5.0, 4.0])
     expected = s / (1 + d.shallow_times[:, None] / s**2)
-    np.testing.assert_allclose(d.shallow, expected, rtol=FLOAT_TOL)
+    np.testing.assert_allclose(d.shallow, expected, rtol=FLOAT64_FEW_OPS)
     gap = d.shallow[:, 0] ** 2 - d.shallow[:, 1] ** 2
     assert np.max(np.abs(gap - 9)) > 1
     # the composition: the per-eigenvalue variance recursion, at 40 digits
@@ -319,7 +319,9 @@ def test_fig10_flow_lines_shallow_curve_and_composition():
         for axis, v0 in enumerate((25, 16)):
             v, dt = mpmath.mpf(v0), mpmath.mpf(d.composition_step)
             for level in range(steps + 1):
-                assert abs(d.composition[level, axis] - float(mpmath.sqrt(v))) < FLOAT_TOL * 10
+                assert (
+                    abs(d.composition[level, axis] - float(mpmath.sqrt(v))) < FLOAT64_FEW_OPS * 10
+                )
                 v = v * (v / (v + dt)) ** 2
 
 
@@ -334,13 +336,16 @@ def test_gaussian_entropy_curves_are_the_closed_forms(entropy):
     panel = entropy[0]
     continuous, shallow, *compositions = panel.curves
     for t, value in zip(continuous.times, continuous.values, strict=True):
-        assert abs(value - gaussian_entropy([2 - 2 * t, 1 - 2 * t])) < ENTROPY_TOL
+        assert abs(value - gaussian_entropy([2 - 2 * t, 1 - 2 * t])) < FLOAT64_QUAD_ENTROPY
     for t, value in zip(shallow.times, shallow.values, strict=True):
-        assert abs(value - gaussian_entropy([2 / (1 + t / 2) ** 2, 1 / (1 + t) ** 2])) < ENTROPY_TOL
+        assert (
+            abs(value - gaussian_entropy([2 / (1 + t / 2) ** 2, 1 / (1 + t) ** 2]))
+            < FLOAT64_QUAD_ENTROPY
+        )
     for curve, (dt, steps) in zip(compositions, fd.COMPOSITIONS, strict=True):
         _, variances = exact_gaussian_composition([[0, 0]], [2, 1], float(dt), steps)
         expected = [gaussian_entropy(v) for v in variances]
-        np.testing.assert_allclose(curve.values, expected, rtol=0, atol=ENTROPY_TOL)
+        np.testing.assert_allclose(curve.values, expected, rtol=0, atol=FLOAT64_QUAD_ENTROPY)
 
 
 def mixture_45_density(x, v=1):
@@ -386,12 +391,12 @@ def test_mixture_45_entropy_curves_against_mpmath(entropy):
         for index in (5, len(continuous.times) - 1):
             t = mpmath.mpf(float(continuous.times[index]))
             expected = mixture_45_x_entropy(1 - 2 * t) + gaussian_entropy([float(1 - 2 * t)])
-            assert abs(continuous.values[index] - float(expected)) < ENTROPY_TOL
+            assert abs(continuous.values[index] - float(expected)) < FLOAT64_QUAD_ENTROPY
         # the shallow DAE (38) at noise t is the one-step composition of step t (quadrature)
         for t in (0.2, 0.6, 2.0):
             (index,) = np.flatnonzero(np.isclose(shallow.times, t))
             expected = composition_entropy_45(h0, mpmath.mpf(t), 1)
-            assert abs(shallow.values[index] - expected) < ENTROPY_TOL
+            assert abs(shallow.values[index] - expected) < FLOAT64_QUAD_ENTROPY
         # the compositions (Monte Carlo): within MC_SIGMAS standard errors
         for curve, (dt, steps) in zip((fine, coarse), fd.COMPOSITIONS, strict=True):
             assert curve.method == "monte carlo"
@@ -406,10 +411,10 @@ def test_entropy_curves_decrease_with_small_errors(entropy):
         for curve in panel.curves:
             assert curve.times[0] == 0
             assert np.all(np.diff(curve.values) < 0), (panel.equation, curve.label)
-            bound = ENTROPY_TOL if curve.method == "quadrature" else MC_ERROR
+            bound = FLOAT64_QUAD_ENTROPY if curve.method == "quadrature" else MC_LOG_JACOBIAN_ERROR
             assert np.all(curve.errors < bound), (panel.equation, curve.label)
         start = {float(c.values[0]) for c in panel.curves}
-        assert max(start) - min(start) < ENTROPY_TOL  # all start at H[mu_0]
+        assert max(start) - min(start) < FLOAT64_QUAD_ENTROPY  # all start at H[mu_0]
 
 
 # --- writing ---------------------------------------------------------------------------------

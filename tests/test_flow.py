@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from tolerances import DOP853_GAUSSIAN_FLOW
 
 from symtransport import Gaussian, GaussianMixture, IllPosedError, InvalidArgument
 from symtransport._theory.flow import ContinuousDAE, lambda_min, sqrt_spd
@@ -20,9 +21,6 @@ from symtransport.errors import UnsupportedError
 from symtransport.symbols import m, s2, t
 
 R = sp.Rational
-# DOP853 at rtol 1e-10 / atol 1e-12: global errors of O(1) positions stay near 1e-10; the
-# bound leaves two decades for error growth as the flow contracts
-ODE_TOLERANCE = 1e-8
 
 
 @pytest.mark.parametrize(
@@ -98,8 +96,8 @@ def test_trajectories_match_the_exact_gaussian_flow():
     for i, s in enumerate(times):
         a = vec @ np.diag(np.sqrt(1 - 2 * s / lam)) @ vec.T  # (36) from NumPy's eigensystem
         exact = (x0 - mean) @ a.T + mean
-        assert np.max(np.abs(paths[i] - exact)) < ODE_TOLERANCE
-        assert np.max(np.abs(log_det[i] - np.log(np.linalg.det(a)))) < ODE_TOLERANCE
+        assert np.max(np.abs(paths[i] - exact)) < DOP853_GAUSSIAN_FLOW
+        assert np.max(np.abs(log_det[i] - np.log(np.linalg.det(a)))) < DOP853_GAUSSIAN_FLOW
 
 
 def test_trajectories_bad_input():
@@ -122,7 +120,7 @@ def test_trajectories_at_time_zero_and_with_numpy_times():
     assert np.array_equal(flow.trajectories(x0, [0.0])[0], x0)
     paths = flow.trajectories(x0, np.linspace(0.1, 0.4, 4))
     exact = x0 * np.sqrt(1 - 2 * 0.4 / np.array([2.0, 1.0]))  # (36) for diag(2, 1)
-    assert np.max(np.abs(paths[-1] - exact)) < ODE_TOLERANCE
+    assert np.max(np.abs(paths[-1] - exact)) < DOP853_GAUSSIAN_FLOW
 
 
 def test_variables_and_reserved_time():

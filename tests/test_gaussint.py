@@ -3,13 +3,13 @@
 import mpmath
 import pytest
 import sympy as sp
+from tolerances import MP30_QUAD_GAUSSIAN
 
 from symtransport._core.gaussint import gaussian_integral, gaussian_integrals
 
 x, y = sp.symbols("x y", real=True)
 a = sp.Symbol("a", positive=True)
 b, c = sp.symbols("b c", real=True)
-TOL = mpmath.mpf("1e-24")  # quadrature of an analytic Gaussian integrand at 30 digits
 
 
 VALUES = {a: sp.Rational(7, 5), b: sp.Rational(-3, 4), c: sp.Rational(1, 3)}
@@ -32,7 +32,7 @@ def test_moments_match_quadrature(k, low, high):
         ]
         reference = mpmath.quad(f, [ends[0], 0, ends[1]] if ends[0] < 0 < ends[1] else ends)
         got = mpmath.mpf(str(sp.N(closed.subs(VALUES), 40)))
-        assert abs(got - reference) < TOL * max(1, abs(reference))
+        assert abs(got - reference) < MP30_QUAD_GAUSSIAN * max(1, abs(reference))
 
 
 def test_iterated_two_dimensional_integral():
@@ -77,7 +77,9 @@ def test_a_constant_denominator_that_is_a_sum_stays_outside():
     f = sp.lambdify([x], integrand, "mpmath")
     with mpmath.workdps(30):
         reference = mpmath.quad(f, [0, mpmath.inf])
-        assert abs(mpmath.mpf(str(sp.N(closed, 40))) - reference) < TOL * abs(reference)
+        assert abs(mpmath.mpf(str(sp.N(closed, 40))) - reference) < MP30_QUAD_GAUSSIAN * abs(
+            reference
+        )
 
 
 def test_partial_closed_form_leaves_the_outer_layer():

@@ -164,7 +164,8 @@ def test_this_process_never_runs_the_file_but_library_calls_still_work(tmp_path)
     path = write(
         tmp_path,
         "good.py",
-        f"import os\nopen({str(pids)!r}, 'a').write(f'{{os.getpid()}} ')\n" + GOOD,
+        f"import os\nwith open({str(pids)!r}, 'a') as f:\n    f.write(f'{{os.getpid()}} ')\n"
+        + GOOD,
     )
     (found,) = collect([path])
     report = run_claims([found])

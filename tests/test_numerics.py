@@ -13,36 +13,22 @@ import numpy as np
 import pytest
 import sympy as sp
 from mpmath.calculus.quadrature import GaussLegendre
+from tolerances import (
+    CONTRACT_ENTROPY_FISHER_1D,
+    CONTRACT_ENTROPY_FISHER_2D,
+    CONTRACT_LOG_PDF,
+    FLOAT64_FEW_OPS,
+    FLOAT64_TRAPEZOID_MOMENTS,
+    LONGDOUBLE_RULES_AGREE,
+    MC_SE_RESCALE_FACTOR,
+    MC_SIGMAS,
+    MC_SPREAD_FACTOR,
+    MP30_RESULT,
+)
 
 from symtransport import Density, Gaussian, GaussianMixture
 from symtransport._random import numerics
 from symtransport.errors import InvalidArgument, UnsupportedError
-
-# --- tolerances ------------------------------------------------------------------------------
-# The issue's accuracy contract for entropy and Fisher information, relative to max(1, |value|).
-TOL_1D = 1e-12
-TOL_2D = 1e-10
-# Mass, mean and second moments under a mixture: the trapezoid rule on a Gaussian times a
-# polynomial errs by ~exp(-2 pi^2 / h^2) (< 1e-300), so only rounding over 1e3-1e5 terms is left.
-MOMENT_TOL = 1e-13
-# log mu far from the data: the contract's relative accuracy for log_pdf.
-FAR_TOL = 1e-12
-# score near the data against mpmath: a softmax of O(1) terms, rounding only.
-SCORE_TOL = 1e-12
-# Two independent reference rules (12-point GL on 2-sigma panels, 24-point GL on 2.5-sigma
-# panels, both in 64-bit-mantissa arithmetic) must agree to well below the 2-D contract.
-REF_AGREE_TOL = 1e-14
-# 30-digit mpmath quadrature must report an error estimate far below the 1-D contract.
-MPMATH_ERROR_TOL = 1e-25
-# Monte Carlo: within 5 standard errors (two-sided normal tail 6e-7 per check; seeds fixed).
-Z_MAX = 5.0
-# The standard error at 2e4 samples, rescaled to 4e5 samples, matches the one measured there
-# within this factor (the sample standard deviation at n = 2e4 is accurate to a few per cent).
-SE_FACTOR = 1.25
-# The spread of 12 independent Monte Carlo estimates against their mean reported standard
-# error: a chi-square with 11 degrees of freedom lies within [0.25, 4] times its mean with
-# probability > 0.99.
-SPREAD_FACTOR = 2.0
 
 LD = np.longdouble
 
@@ -108,7 +94,7 @@ def mp_reference_1d(weights, means, variances, dps=30):
         pts = [-mpmath.inf, *pts, mpmath.inf]
         ent, eh = mpmath.quad(h, pts, error=True)
         fi, ei = mpmath.quad(fisher, pts, error=True)
-        assert eh < MPMATH_ERROR_TOL and ei < MPMATH_ERROR_TOL * max(1, abs(fi))
+        assert eh < MP30_RESULT and ei < MP30_RESULT * max(1, abs(fi))
         return float(ent), float(fi)
 
 
@@ -204,7 +190,12 @@ def checked_reference_2d(density):
     """The 2-D reference at two independent resolutions, which must agree."""
     h1, i1 = ld_reference_2d(density, fine=2.0, degree=3)
     h2, i2 = ld_reference_2d(density, fine=2.5, degree=4)
-    assert rel(h1, h2) <= REF_AGREE_TOL and rel(i1, i2) <= REF_AGREE_TOL, (h1, h2, i1, i2)
+    assert rel(h1, h2) <= LONGDOUBLE_RULES_AGREE and rel(i1, i2) <= LONGDOUBLE_RULES_AGREE, (
+        h1,
+        h2,
+        i1,
+        i2,
+    )
     return h2, i2
 
 
@@ -252,7 +243,7 @@ def test_gaussian_entropy_and_fisher_closed_forms(name):
     mean, cov = GAUSSIANS[name]
     g = Gaussian(mean, cov)
     ent, fi = mp_gaussian(mean, cov)
-    tol = TOL_1D if g.dim == 1 else TOL_2D
+    tol = CONTRACT_ENTROPY_FISHER_1D if g.dim == 1 else CONTRACT_ENTROPY_FISHER_2D
     assert_accurate(numerics.entropy(g), ent, tol)
     assert_accurate(numerics.fisher_information(g), fi, tol)
 
@@ -264,7 +255,7 @@ def test_gaussian_3d_is_exact_by_the_closed_form():
     for est, truth in ((numerics.entropy(g), ent), (numerics.fisher_information(g), fi)):
         # one component: the telescoping sum has no sampled part, the value is the closed form
         assert est.method == "monte carlo" and est.samples == 0 and est.error == 0.0
-        assert rel(est.value, truth) <= TOL_1D
+        assert rel(est.value, truth) <= CONTRACT_ENTROPY_FISHER_1D
 
 
 # --- 1-D mixtures against mpmath ---------------------------------------------------------------
@@ -285,8 +276,8 @@ def test_mixture_1d_against_mpmath(name):
     mu = mix(weights, means, variances)
     w, m, s = numerics.mixture_arrays(mu)
     ent, fi = mp_reference_1d(w, m[:, 0], s[:, 0, 0])
-    assert_accurate(numerics.entropy(mu), ent, TOL_1D)
-    assert_accurate(numerics.fisher_information(mu), fi, TOL_1D)
+    assert_accurate(numerics.entropy(mu), ent, CONTRACT_ENTROPY_FISHER_1D)
+    assert_accurate(numerics.fisher_information(mu), fi, CONTRACT_ENTROPY_FISHER_1D)
 
 
 def test_order_of_components_does_not_matter():
@@ -328,8 +319,8 @@ MIXTURES_2D = {
 def test_mixture_2d_against_longdouble_gauss_legendre(name):
     mu = mix(*MIXTURES_2D[name])
     ent, fi = checked_reference_2d(mu)
-    assert_accurate(numerics.entropy(mu), ent, TOL_2D)
-    assert_accurate(numerics.fisher_information(mu), fi, TOL_2D)
+    assert_accurate(numerics.entropy(mu), ent, CONTRACT_ENTROPY_FISHER_2D)
+    assert_accurate(numerics.fisher_information(mu), fi, CONTRACT_ENTROPY_FISHER_2D)
 
 
 def test_longdouble_reference_reproduces_a_gaussian():
@@ -337,7 +328,7 @@ def test_longdouble_reference_reproduces_a_gaussian():
     mean, cov = GAUSSIANS["2d-rotated-cond100"]
     ent, fi = checked_reference_2d(Gaussian(mean, cov))
     h, i = mp_gaussian(mean, cov)
-    assert rel(ent, h) <= REF_AGREE_TOL and rel(fi, i) <= REF_AGREE_TOL
+    assert rel(ent, h) <= LONGDOUBLE_RULES_AGREE and rel(fi, i) <= LONGDOUBLE_RULES_AGREE
 
 
 # exactly rational rotations (Pythagorean triples) keep the rotated parameters exact
@@ -364,8 +355,8 @@ def separable(weights, means, variances, extra_variances, rot):
 def test_rotated_separable_2d_mixture_against_mpmath():
     weights, means, variances = MIXTURES_1D["random-3"]
     mu, ent, fi = separable(weights, means, variances, ["1/7"], ROT2)
-    assert_accurate(numerics.entropy(mu), ent, TOL_2D)
-    assert_accurate(numerics.fisher_information(mu), fi, TOL_2D)
+    assert_accurate(numerics.entropy(mu), ent, CONTRACT_ENTROPY_FISHER_2D)
+    assert_accurate(numerics.fisher_information(mu), fi, CONTRACT_ENTROPY_FISHER_2D)
 
 
 # --- Monte Carlo in 3-D ----------------------------------------------------------------------
@@ -383,15 +374,15 @@ def test_monte_carlo_3d_within_standard_errors(separable_3d, functional):
     small = [f(mu, samples=20_000, seed=seed) for seed in range(12)]
     for est in small:
         assert est.method == "monte carlo" and est.samples >= 20_000
-        assert abs(est.value - truth) <= Z_MAX * est.error, (est, truth)
+        assert abs(est.value - truth) <= MC_SIGMAS * est.error, (est, truth)
     # the standard error is the spread it claims to be
     spread = np.std([e.value for e in small], ddof=1)
     reported = np.mean([e.error for e in small])
-    assert 1 / SPREAD_FACTOR <= spread / reported <= SPREAD_FACTOR, (spread, reported)
+    assert 1 / MC_SPREAD_FACTOR <= spread / reported <= MC_SPREAD_FACTOR, (spread, reported)
     big = f(mu, samples=400_000, seed=99)
-    assert abs(big.value - truth) <= Z_MAX * big.error
+    assert abs(big.value - truth) <= MC_SIGMAS * big.error
     scaled = small[0].error * math.sqrt(small[0].samples / big.samples)
-    assert 1 / SE_FACTOR <= scaled / big.error <= SE_FACTOR
+    assert 1 / MC_SE_RESCALE_FACTOR <= scaled / big.error <= MC_SE_RESCALE_FACTOR
 
 
 # --- expectation ---------------------------------------------------------------------------------
@@ -416,14 +407,16 @@ def test_expectation_of_mass_mean_and_second_moments(name):
     mean, second = exact_moments(mu)
     scale = max(1.0, float(np.abs(second).max()))
     mass = numerics.expectation(mu, lambda X: np.ones(len(X)))
-    assert abs(mass.value - 1.0) <= MOMENT_TOL and abs(mass.value - 1.0) <= mass.error
+    assert (
+        abs(mass.value - 1.0) <= FLOAT64_TRAPEZOID_MOMENTS and abs(mass.value - 1.0) <= mass.error
+    )
     for i in range(mu.dim):
         e = numerics.expectation(mu, lambda X, i=i: X[:, i])
-        assert abs(e.value - mean[i]) <= MOMENT_TOL * scale
+        assert abs(e.value - mean[i]) <= FLOAT64_TRAPEZOID_MOMENTS * scale
         assert abs(e.value - mean[i]) <= e.error
         for j in range(mu.dim):
             e = numerics.expectation(mu, lambda X, i=i, j=j: X[:, i] * X[:, j])
-            assert abs(e.value - second[i, j]) <= MOMENT_TOL * scale
+            assert abs(e.value - second[i, j]) <= FLOAT64_TRAPEZOID_MOMENTS * scale
             assert abs(e.value - second[i, j]) <= e.error
 
 
@@ -432,9 +425,9 @@ def test_expectation_monte_carlo_moments_3d(separable_3d):
     mean, second = exact_moments(mu)
     for i in range(3):
         e = numerics.expectation(mu, lambda X, i=i: X[:, i], samples=50_000, seed=i)
-        assert e.method == "monte carlo" and abs(e.value - mean[i]) <= Z_MAX * e.error
+        assert e.method == "monte carlo" and abs(e.value - mean[i]) <= MC_SIGMAS * e.error
         e = numerics.expectation(mu, lambda X, i=i: X[:, i] ** 2, samples=50_000, seed=i)
-        assert abs(e.value - second[i, i]) <= Z_MAX * e.error
+        assert abs(e.value - second[i, i]) <= MC_SIGMAS * e.error
 
 
 @pytest.mark.parametrize(
@@ -492,8 +485,8 @@ def test_log_pdf_and_score_far_away_and_near(table):
     assert np.all(np.isfinite(logs)) and np.all(np.isfinite(scores))
     for x, value, s in zip(points, logs, scores, strict=True):
         ref_log, ref_score = mp_log_pdf_and_score(mu, x)
-        assert abs(value - ref_log) <= FAR_TOL * abs(ref_log)
-        assert np.abs(s - ref_score).max() <= SCORE_TOL * max(1.0, np.abs(ref_score).max())
+        assert abs(value - ref_log) <= CONTRACT_LOG_PDF * abs(ref_log)
+        assert np.abs(s - ref_score).max() <= FLOAT64_FEW_OPS * max(1.0, np.abs(ref_score).max())
 
 
 def test_sample_moments_within_standard_errors():
@@ -504,11 +497,11 @@ def test_sample_moments_within_standard_errors():
     assert np.array_equal(x, numerics.sample(mu, n, seed=3))  # reproducible
     mean, second = exact_moments(mu)
     cov = second - np.outer(mean, mean)
-    assert np.all(np.abs(x.mean(axis=0) - mean) <= Z_MAX * np.sqrt(np.diag(cov) / n))
+    assert np.all(np.abs(x.mean(axis=0) - mean) <= MC_SIGMAS * np.sqrt(np.diag(cov) / n))
     for i in range(2):
         for j in range(2):
             prod = x[:, i] * x[:, j]
-            assert abs(prod.mean() - second[i, j]) <= Z_MAX * prod.std() / math.sqrt(n)
+            assert abs(prod.mean() - second[i, j]) <= MC_SIGMAS * prod.std() / math.sqrt(n)
 
 
 def test_mixture_arrays_shapes_and_copies():

@@ -4,13 +4,11 @@ agree with the same formulas built for that mixture directly."""
 import numpy as np
 import pytest
 import sympy as sp
+from tolerances import FLOAT64_MANY_OPS
 
 from symtransport import ContinuousDAE, Gaussian, GaussianMixture, InvalidArgument, ShallowDAE
 from symtransport._core.codegen import compile_map
 from symtransport._random.parametric import MixtureFamily, mixture_family, shallow_jacobian
-
-# two compilations of the same derived expression evaluated in float64: rounding only
-FLOAT_TOL = 1e-10
 
 MIXTURE = GaussianMixture(
     [0.3, 0.7],
@@ -24,7 +22,7 @@ def test_velocity_matches_the_direct_derivation():
     direct = ContinuousDAE(MIXTURE)
     expected = compile_map(direct.velocity(), list(direct.variables), [direct.t])(POINTS, 0.2)
     found = fam.compile(fam.flow.velocity())(POINTS, 0.2, *fam.values(MIXTURE))
-    np.testing.assert_allclose(found, expected, rtol=FLOAT_TOL, atol=FLOAT_TOL)
+    np.testing.assert_allclose(found, expected, rtol=FLOAT64_MANY_OPS, atol=FLOAT64_MANY_OPS)
 
 
 def test_shallow_jacobian_matches_the_direct_derivation():
@@ -32,7 +30,9 @@ def test_shallow_jacobian_matches_the_direct_derivation():
     direct = ShallowDAE(MIXTURE)
     expected = compile_map(list(direct.jacobian()), list(direct.variables), [direct.t])
     found = fam.compiled(shallow_jacobian)(POINTS, 0.7, *fam.values(MIXTURE))
-    np.testing.assert_allclose(found, expected(POINTS, 0.7), rtol=FLOAT_TOL, atol=FLOAT_TOL)
+    np.testing.assert_allclose(
+        found, expected(POINTS, 0.7), rtol=FLOAT64_MANY_OPS, atol=FLOAT64_MANY_OPS
+    )
 
 
 def test_a_gaussian_is_a_one_component_family():

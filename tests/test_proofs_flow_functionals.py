@@ -5,6 +5,7 @@ import mpmath
 import pytest
 import sympy as sp
 from proof_helpers import proof, refuted
+from tolerances import MP30_QUAD_SMOOTH
 
 from symtransport import CheckContext, Gaussian, ShallowDAE, Status, verify_identity
 from symtransport._core.calculus import divergence, gradient, laplacian
@@ -13,9 +14,6 @@ from symtransport._theory.instances import fixed_mixture
 from symtransport.symbols import coordinates, m, s2
 
 pytestmark = pytest.mark.slow
-
-# a quadrature at 30 digits of smooth Gaussian integrands keeps at least 20 of them
-QUAD_TOLERANCE = mpmath.mpf(10) ** -20
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +167,8 @@ def test_quadrature_rates_match_a_gaussian_closed_form(flow):
     dae = ContinuousDAE(Gaussian(0, 1))
     rate, minus_fisher = flow.mixture_rates(dae, sp.Rational(1, 4), 30)
     with mpmath.workdps(30):
-        assert abs(rate + 2) < QUAD_TOLERANCE
-        assert abs(minus_fisher + 2) < QUAD_TOLERANCE
+        assert abs(rate + 2) < MP30_QUAD_SMOOTH
+        assert abs(minus_fisher + 2) < MP30_QUAD_SMOOTH
 
 
 # --- renyi-porous-medium --------------------------------------------------------------------

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import importlib
 import importlib.util
 import multiprocessing
 import os
+import pkgutil
 import sys
 import time
 import traceback
@@ -252,6 +254,24 @@ def _load_file(path: Path) -> list[Claim] | _Failure:
     return _Failure(f"the import failed: {run.error or 'an unknown error'}")
 
 
+#: The layers a proof file's imports reach (the public API is built on them); the command line
+#: and the reports are left out, since a proof file does not need them to define its claims.
+PROOF_LAYERS = ("_core", "_verification", "_theory", "_random", "_claims")
+
+
+def preload() -> None:
+    """Import every module of :data:`PROOF_LAYERS` in this process, once.
+
+    Proof files are imported, and claims run, in forked workers. A worker starts with the
+    modules its parent had loaded; without this, each of them imported SymPy's, SciPy's and
+    Hypothesis's heavy modules again, once per proof file (about 0.8 s each).
+    """
+    for layer in PROOF_LAYERS:
+        package = importlib.import_module(f"symtransport.{layer}")
+        for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
+
+
 def _each_file(paths: Sequence[str | Path] | None) -> Iterator[tuple[Path, list[Claim] | _Failure]]:
     """Each proof file of ``paths`` (default: the bundled proofs) with its claims, or why it
     failed to load."""
@@ -260,6 +280,7 @@ def _each_file(paths: Sequence[str | Path] | None) -> Iterator[tuple[Path, list[
             f"proof file {str(_importing[-1])!r} runs symtransport while it is imported; put "
             'that call under `if __name__ == "__main__":`'
         )
+    preload()
     for path in _files(paths or [bundled_proofs()]):
         yield path, _load_file(path)
 

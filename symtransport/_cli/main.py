@@ -37,7 +37,7 @@ from symtransport._reports.export import compile_pdf, latex_document, require_pd
 from symtransport._theory.noise import NOISE_MODELS
 from symtransport.errors import InvalidArgument, SymtransportError
 
-__all__ = ["claims_table", "main", "run_script"]
+__all__ = ["claims_table", "main"]
 
 EXAMPLES = """\
 examples:
@@ -844,8 +844,3 @@ def _os_error(exc: OSError) -> str:
     except OSError:
         _drop_stdout()
     return f"cannot write to stdout ({exc.strerror or exc})"
-
-
-def run_script(path: str) -> int:
-    """``symtransport check path``: lets a proof script run itself (``python proofs/x.py``)."""
-    return main(["check", str(path)])

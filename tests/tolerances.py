@@ -1,0 +1,142 @@
+"""Every numerical tolerance of the test suite, each under one name, with its value and reason.
+
+A test imports the tolerance it compares with (``from tolerances import FLOAT64_FEW_OPS``);
+no test module defines its own. A name says what kind of computation is checked, at what
+precision, and so why the bound is what it is:
+
+``<PRECISION>_<COMPUTATION>``
+
+* ``FLOAT64_``: double-precision arithmetic (NumPy, SciPy, compiled maps) against an exact or
+  more precise reference; the bound is the rounding (or truncation) error that computation
+  can leave. ``FEW_OPS`` (a dozen roundings) and ``MANY_OPS`` (hundreds) are the generic
+  ones; the others name the algorithm whose error they bound.
+* ``LONGDOUBLE_``: 64-bit-mantissa (``numpy.longdouble``) reference rules.
+* ``MP30_`` / ``MP40_``: mpmath at 30 / 40 significant digits; the bound is the digits the
+  computation keeps (quadratures lose a few, depending on the integrand).
+* ``DOP853_``: SciPy's DOP853 ODE integrator at its tolerances; the bound is the global error
+  of the flow integrated, which depends on how far and how contracting the flow is.
+* ``CONTRACT_``: the accuracy the library promises (an issue's accuracy contract), not an
+  error estimate: the tests hold the library to it.
+* ``MC_``: Monte Carlo checks, in standard errors (sigma counts) or as ratios of standard
+  errors; a sigma count is chosen for a false-failure probability, and seeds are fixed.
+
+Two constants share a name only when they mean the same thing and have the same value; a
+different value is a different reason, and gets a different name. Relative or absolute is
+decided where a tolerance is used. Values are those the tests have always compared with:
+change one only with its reason.
+"""
+
+import mpmath
+from scipy.stats import norm
+
+# --- float64 ---------------------------------------------------------------------------------
+
+# float64 against a closed form or a more precise (mpmath) reference, a few to a dozen
+# roundings of O(1) numbers: double precision carries 16 digits, so a dozen operations a term
+# and a log-sum-exp (or softmax) leave 1e-12 of the size of the terms summed (the identity term
+# x of a map, or the value itself). Uses: closed forms in float64 against compiled float64
+# maps (coordinates <= 3 in size); compiled maps against 50-digit mpmath; the score near the
+# data (a softmax of O(1) terms) against mpmath.
+FLOAT64_FEW_OPS = 1e-12
+# float64 over a few hundred operations on O(1) numbers, rounding only: particle maps and
+# compositions over up to tens of steps, each a handful of operations; two compilations of the
+# same derived expression; exact derived expressions (JSON output) evaluated in float64, which
+# loses a few ulps per operation.
+FLOAT64_MANY_OPS = 1e-10
+# an exact blow-up time (a root) against NumPy's eigenvalues, which are accurate to a few ulps
+FLOAT64_EIGVALSH = 1e-12
+# SciPy evaluates the normal density in float64 through a Cholesky factor and a log: a few ulps
+# of error, amplified at most by the exponent's size (|log pdf| < 40 at the points used).
+FLOAT64_SCIPY_PDF = 1e-12
+# mass, mean and second moments under a mixture: the trapezoid rule on a Gaussian times a
+# polynomial errs by ~exp(-2 pi^2 / h^2) (< 1e-300), so only rounding over 1e3-1e5 terms is left.
+FLOAT64_TRAPEZOID_MOMENTS = 1e-13
+# absolute slack for the float64 evaluation of the DAE's closed forms (sums of products
+# exp(.) * erfc(.), measured to be accurate to ~1e-7 at the times used in test_dae).
+FLOAT64_EXP_ERFC_SLACK = 1e-6
+# the figures' entropies: numerics' quadrature reports errors below 1e-12 there (conditioning
+# floor near t*); mpmath references at 30 digits are exact at this scale
+FLOAT64_QUAD_ENTROPY = 1e-10
+# the 2-D/3-D quadrature of Density is float64 with a relative error estimate below 1e-7; in
+# practice it reaches ~1e-10 on smooth integrands: compare against its own estimate.
+FLOAT64_CUBATURE = 1e-7
+
+# --- numpy longdouble ------------------------------------------------------------------------
+
+# two independent reference rules (12-point Gauss-Legendre on 2-sigma panels, 24-point on
+# 2.5-sigma panels, both in 64-bit-mantissa arithmetic) must agree to well below the 2-D
+# contract (CONTRACT_ENTROPY_FISHER_2D).
+LONGDOUBLE_RULES_AGREE = 1e-14
+
+# --- the accuracy contract of symtransport.numerics ------------------------------------------
+
+# entropy and Fisher information, relative to max(1, |value|): the issue's accuracy contract
+CONTRACT_ENTROPY_FISHER_1D = 1e-12
+CONTRACT_ENTROPY_FISHER_2D = 1e-10
+# log mu far from the data: the contract's relative accuracy for log_pdf
+CONTRACT_LOG_PDF = 1e-12
+
+# --- mpmath ----------------------------------------------------------------------------------
+
+# a 30-digit mpmath result keeps 25 digits: 30-digit library values (evaluation, recursions)
+# against 40-digit references are rounding only; 30-digit evaluation with quadrature of
+# analytic integrands; the error estimate 30-digit quadrature reports for a reference must be
+# far below the 1-D contract (CONTRACT_ENTROPY_FISHER_1D).
+MP30_RESULT = mpmath.mpf(10) ** -25
+# closed-form Gaussian integrals (polynomial times exp of a quadratic) against 30-digit
+# quadrature of that analytic Gaussian integrand
+MP30_QUAD_GAUSSIAN = mpmath.mpf("1e-24")
+# mpmath quadrature of analytic (or piecewise analytic, with break points) integrands at 30
+# digits: every reference compared with this is good to at least 25 digits.
+MP30_QUAD_PIECEWISE = mpmath.mpf("1e-22")
+# quadrature at 30 digits of smooth, Gaussian-decaying integrands (integrals of exact instances,
+# entropy-rate integrands) reaches about 25 digits and keeps at least 20: 1e-20 leaves room and
+# still separates 1 from anything else.
+MP30_QUAD_SMOOTH = mpmath.mpf("1e-20")
+# relative gap between an expression and its rewritten (readable) form, both evaluated with
+# mpmath at 40 digits: exact rewriting leaves only the rounding of 40-digit arithmetic
+MP40_REWRITE = mpmath.mpf(10) ** -30
+
+# --- ODE integration (SciPy DOP853) ----------------------------------------------------------
+
+# DOP853 at its default rtol 1e-10 on exponentials (a linear flow) over t <= 1
+DOP853_LINEAR_FLOW = 1e-9
+# DOP853 at rtol 1e-10 / atol 1e-12 on a Gaussian's flow: global errors of O(1) positions stay
+# near 1e-10; the bound leaves two decades for error growth as the flow contracts
+DOP853_GAUSSIAN_FLOW = 1e-8
+# DOP853 at rtol 1e-10, atol 1e-12 on a mixture's flow over [0, 0.49], just below the blow-up
+# time 1/2; the x-flow contracts, y scales exactly, so the global error stays near the
+# tolerance (measured ~1e-9 at worst)
+DOP853_MIXTURE_NEAR_BLOWUP = 1e-7
+
+# --- Monte Carlo -----------------------------------------------------------------------------
+
+# within 5 standard errors: a deviation beyond has two-sided normal tail probability 6e-7 per
+# check (< 1e-6 under the normal approximation), and the seeds are fixed
+MC_SIGMAS = 5.0
+# the standard error at 2e4 samples, rescaled to 4e5 samples, matches the one measured there
+# within this factor (the sample standard deviation at n = 2e4 is accurate to a few per cent)
+MC_SE_RESCALE_FACTOR = 1.25
+# the spread of 12 independent Monte Carlo estimates against their mean reported standard
+# error: a chi-square with 11 degrees of freedom lies within [0.25, 4] times its mean with
+# probability > 0.99
+MC_SPREAD_FACTOR = 2.0
+# the standard error of 1e5 draws (the figures' MC_SAMPLES) of a log-Jacobian of spread ~1
+MC_LOG_JACOBIAN_ERROR = 0.01
+
+# The DAE's statistical tolerance (test_dae), set once for the whole family of its tests.
+#
+# Each comparison checks one coordinate of the map at one point against an importance-sampling
+# estimate with a delta-method standard error ``se``, and passes when
+# ``|map - estimate| <= MC_DAE_FAMILY_SIGMAS * se + FLOAT64_EXP_ERFC_SLACK``. Under the null
+# hypothesis (the map is right) the scaled error is approximately N(0, 1) (``ess >= MIN_ESS``
+# keeps the delta method and the normal approximation sensible), so a single comparison falsely
+# fails with probability 2 * Phi(-K). The family is at most MC_DAE_FAMILY_SIZE comparisons:
+# 3 noise models x 100 examples (the largest Hypothesis profile, ``ci``) x 3 coordinates. The
+# Bonferroni bound then makes the probability that *any* comparison of a run fails falsely at
+# most alpha = MC_DAE_FAMILY_ALPHA = 1e-5 when K = MC_DAE_FAMILY_SIGMAS =
+# Phi^-1(1 - alpha / (2 MC_DAE_FAMILY_SIZE)) ~= 5.73 (K = 5.5, as a round figure, would give
+# ~3.4e-5). So a failure there is a finding, not a 3-sigma fluke.
+MC_DAE_FAMILY_ALPHA = 1e-5
+MC_DAE_FAMILY_SIZE = 3 * 100 * 3
+MC_DAE_FAMILY_SIGMAS = float(norm.isf(MC_DAE_FAMILY_ALPHA / (2 * MC_DAE_FAMILY_SIZE)))
