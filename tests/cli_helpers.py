@@ -69,8 +69,9 @@ def symtransport(*args: str, cwd: str | Path, timeout: float = 300) -> subproces
     )
 
 
-def run_main(capture: pytest.CaptureFixture[str], *args: str, cwd: str | Path | None = None) -> Run:
-    """``symtransport ARGS`` called in this process (``main(ARGS)``, in ``cwd`` when given), as
+def run_main(capture: pytest.CaptureFixture[str], *args: str, cwd: str | Path) -> Run:
+    """``symtransport ARGS`` called in this process (``main(ARGS)``, in ``cwd``: a test's own
+    temporary folder, never the checkout), as
     ``python -m symtransport ARGS`` would run it: its exit code, captured output and seconds.
 
     ``capture`` should be ``capfd``: the claims and derivations run in forked children, whose
@@ -81,7 +82,7 @@ def run_main(capture: pytest.CaptureFixture[str], *args: str, cwd: str | Path | 
     written there still means it); both are restored after it, as is the current folder.
     """
     capture.readouterr()  # drop anything printed before
-    with contextlib.chdir(cwd or "."), _as_a_new_process():
+    with contextlib.chdir(cwd), _as_a_new_process():
         start = time.monotonic()
         try:
             code = main(list(args))
