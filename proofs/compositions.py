@@ -303,6 +303,19 @@ def composed_variance(
         return value
 
 
+def composed_by_maps(noise_rule: NoiseRule, v0: sp.Expr, total: sp.Expr, steps: int) -> sp.Expr:
+    """The variance of :func:`composed_variance` computed apart, through the maps themselves:
+    ``N(0, v0)`` pushed (35) through each step (20), :func:`step_20` of the current Gaussian,
+    with the clock ``t_0 = 0``, ``t_{l+1} = t_l + dt``."""
+    dt, clock = R(total) / steps, sp.Integer(0)
+    density = Gaussian(0, R(v0))  # mutation: skip - the mean does not enter the variance
+    for _ in range(steps):
+        a, b = step_20(density, dt, noise_rule(clock, dt))
+        mean, cov = affine_pushforward(density.mean, density.cov, a, b)
+        density, clock = Gaussian(mean, cov.applyfunc(sp.cancel)), clock + dt
+    return density.cov[0, 0]
+
+
 def step_checks(noise_rule: NoiseRule, ctx: CheckContext) -> Outcome:
     """The step (20) with noise variance ``noise_rule(t_l, dt)``, for ``mu_{t_l} = N(m, v)``:
 
@@ -322,6 +335,14 @@ def step_checks(noise_rule: NoiseRule, ctx: CheckContext) -> Outcome:
     steps = STEP_CHECK_STEPS
     library = GaussianComposition(Gaussian(0, V0), T_TABLE, steps).stages()[-1].cov[0, 0]
     value = composed_variance(noise_rule, V0, T_TABLE, steps)
+    # the variance update iterated must be the composition of the maps it came from, whatever
+    # the noise rule: else the comparison with the library below decides nothing
+    by_maps = composed_by_maps(noise_rule, V0, T_TABLE, steps)
+    if sp.cancel(value - by_maps) != 0:
+        raise ArithmeticError(
+            f"{steps} steps: the variance update iterated gives {value}, the composed maps "
+            f"{by_maps}"
+        )
     composed = as_outcome(verify_identity(value, library, scope="instances", **opts))
     shown = (
         f"{steps} steps of {T_TABLE / steps} from N(0, {V0}), exact rationals: variance "
@@ -515,12 +536,21 @@ def leaves(before: sp.Matrix, after: sp.Matrix, what: str) -> Outcome:
     )
 
 
+def fig10_end(g: Gaussian) -> Outcome:
+    """``g`` is Fig. 10's start as notes §4 reads it: from ``(sigma_1, sigma_2) = (5, 4)`` the
+    continuous DAE (37) reaches ``sigma_2 = 0`` at ``t = 8``, with ``sigma_1 = 3``."""
+    flow = ContinuousDAE(g)
+    end = flow.covariance(t=flow.blowup_time)
+    found = sp.Matrix([flow.blowup_time, sp.sqrt(end[0, 0]), sp.sqrt(end[1, 1])])
+    return as_outcome(verify_identity(found, sp.Matrix([8, 3, 0]), scope="instances"))
+
+
 def leaving_checks() -> list[Outcome]:
-    """The shallow DAE (35) and the composition leave the flow lines from (5, 4) (Fig. 10)
-    and from (sqrt 2, 1), the Gaussian (44)."""
+    """The shallow DAE (35) and the composition leave the flow lines from (5, 4) (Fig. 10;
+    :func:`fig10_end` checks the start) and from (sqrt 2, 1), the Gaussian (44)."""
     centre = [0, 0]  # mutation: skip - the mean does not enter the variances
     fig10 = Gaussian(centre, sp.diag(*[s**2 for s in FIG10_START]))
-    out = []
+    out = [fig10_end(fig10)]
     for g in (fig10, gaussian_44()):
         time = LEAVE_SHARE * ContinuousDAE(g).blowup_time  # mutation: skip - any t < t* will do
         a, b = gaussian_step(g, time)

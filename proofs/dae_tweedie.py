@@ -63,7 +63,7 @@ def dae_tweedie(ctx: CheckContext) -> list:
         checks.append(ShallowDAE(generic_density(d), noise).derivation().verify(**opts))
     instances = [fixed_mixture(1), fixed_gaussian(2)]
     if ctx.deep:  # the mixtures' Stein steps in 2-D and 3-D are verified by quadrature (slow)
-        instances += [fixed_mixture(2), fixed_mixture(3)]
+        instances += [fixed_mixture(2), fixed_mixture(3)]  # mutation: skip - --deep instances
     for density in instances:
         checks.append(ShallowDAE(density, noise).derivation().verify(**opts, scope="instances"))
     return checks

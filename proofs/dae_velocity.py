@@ -69,13 +69,14 @@ def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
     if deep:
         out += [  # mutation: skip - which instances to check
             ShallowDAE(fixed_gaussian(1), noise_model("laplace")),  # mutation: skip - instance
-            ShallowDAE(fixed_gaussian(1), noise_model("uniform")),
+            ShallowDAE(fixed_gaussian(1), noise_model("uniform")),  # mutation: skip - idem
             *([ShallowDAE(fixed_mixture(2))] if mixture else []),
         ]
     return out
 
 
-VELOCITY_POINTS = 8  # numeric points of the generic (19): each a limit of convolutions
+# numeric points of the generic (19): each a limit of convolutions
+VELOCITY_POINTS = 8  # mutation: skip - a budget (how many points)
 
 
 def pushforward_rate(xs: Sequence[sp.Symbol], mu0: sp.Expr, g: sp.Matrix, t: sp.Symbol) -> sp.Expr:
@@ -120,7 +121,7 @@ def heat(xs: Sequence[sp.Symbol], mu0: sp.Expr) -> sp.Expr:
 def generic_velocity(ctx: CheckContext, right: Callable = score) -> IdentityCheck:
     """(19) for a generic density on R (general scope, numeric); ``right(xs, mu0)``: the
     claimed velocity."""
-    dae = ShallowDAE(generic_density(1))
+    dae = ShallowDAE(generic_density(1))  # mutation: skip - the dimension: R^2 is as true, slow
     xs = dae.variables
     return verify_identity(
         initial_velocity(dae),
