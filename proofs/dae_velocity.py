@@ -60,7 +60,7 @@ def cases(deep: bool, mixture: bool = True) -> list[ShallowDAE]:
     rate) leaves the mixtures out: their rates have thousands of operations (36 000 for the
     2-D one, minutes in the exact stage), and the generic check covers every density.
     """
-    out = [ShallowDAE(fixed_mixture(1))] if mixture else []
+    out = [ShallowDAE(fixed_mixture(1))] if mixture else []  # mutation: skip - which instance
     out += [
         ShallowDAE(fixed_gaussian(2)),  # mutation: skip - which instance to check
         ShallowDAE(fixed_gaussian(2), noise_model("gaussian", C2)),  # mutation: skip - idem

@@ -445,7 +445,7 @@ def probability_flow_ode(
         worst.see(gap)
         start = numerics.sample(mu, PARTICLES, seed + 2)
         noise = np.random.default_rng(seed + 1).standard_normal(start.shape)
-        sde = start + np.sqrt(2 * horizon) * noise
+        sde = start + np.sqrt(2 * horizon) * noise  # mutation: skip - Z is symmetric: the same law
         test = same_distribution(y, numerics.mixture_arrays(u), other=sde)
         return bool(gap <= FLOW_TOL and test.accepted)
 
@@ -517,7 +517,7 @@ def shallow_dae_brenier_random(examples: int, seed: int, scale: float = 1.0) -> 
         size = max(1.0, np.abs(reference).max())
         gap = np.abs(matrix - scale * reference).max() / size
         worst.see(gap)
-        asymmetry = np.abs(matrix - matrix.T).max() / size
+        asymmetry = np.abs(matrix - matrix.T).max() / size  # mutation: skip - a scale
         # eigvalsh reads one triangle, the asymmetry is bounded apart; the least eigenvalue
         # relative to the size, for the tolerance, has the same sign
         lowest = np.linalg.eigvalsh(matrix).min() / size  # mutation: skip - a positive scale

@@ -84,7 +84,7 @@ def shallow_dae_brenier(ctx: CheckContext) -> list:
         for dae in general
     ]
     if ctx.deep:  # Cov[x | x~] of a mixture from its integral definition (2-D, 3-D: minutes)
-        dae = ShallowDAE(fixed_mixture(1))
+        dae = ShallowDAE(fixed_mixture(1))  # mutation: skip - which instance (any dimension)
         cov = dae.posterior_covariance_integral()
         checks.append(verify_identity(dae.jacobian(), cov / dae.t, **opts, scope="instances"))
     sampled = ShallowDAE(fixed_mixture(2))  # mutation: skip - which instance (a 2-D mixture)
