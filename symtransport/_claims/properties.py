@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import sympy as sp
-from hypothesis import HealthCheck, find, reject, settings
+from hypothesis import HealthCheck, Phase, find, reject, settings
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from hypothesis.errors import NoSuchExample, Unsatisfiable, UnsatisfiedAssumption
 from hypothesis.strategies import SearchStrategy
@@ -158,6 +158,11 @@ def _search(
         database=None,
         deadline=None,
         suppress_health_check=list(HealthCheck),
+        # no explain phase: after shrinking, it re-runs ``holds`` on about a hundred variations
+        # of each part of the counterexample (and traces the shrinking) only to annotate a
+        # printed report, which ``find`` never prints; the verdict and the shrunk
+        # counterexample are found before it
+        phases=[p for p in Phase if p is not Phase.explain],
     )
     try:
         with _private_storage():

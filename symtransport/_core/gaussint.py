@@ -19,6 +19,8 @@ first) and leaves all others untouched; it is one of the exact stage's rewrites.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 __all__ = ["MAX_EXPANDED_POWER", "gaussian_integral", "gaussian_integrals"]
@@ -115,7 +117,11 @@ def _expandable(body: sp.Expr, x: sp.Symbol) -> bool:
     return True
 
 
-def _one(body: sp.Expr, limit: tuple[sp.Basic, ...]) -> sp.Expr | None:
+def _one(
+    body: sp.Expr, limit: tuple[sp.Basic, ...], layers: dict[Any, sp.Expr | None] | None = None
+) -> sp.Expr | None:
+    """One layer ``int body d(limit)``, or None; ``layers``: the layers already worked out
+    (the same x-dependent part recurs, e.g. in every entry of a posterior mean)."""
     if len(limit) != 3:
         return None
     x, low, high = limit
@@ -124,14 +130,28 @@ def _one(body: sp.Expr, limit: tuple[sp.Basic, ...]) -> sp.Expr | None:
     # the factor free of x stays outside: expanding a constant denominator that is a sum
     # (a normalising constant such as 60 sqrt(3) + 112 sqrt(15)) would pull the x-dependent
     # exponentials into it
-    constant, body = sp.expand_log(body).as_independent(x, as_Add=False)
+    # (expand_log changes nothing but logs, and walking a large body without one costs)
+    expanded_log = sp.expand_log(body) if body.has(sp.log) else body
+    constant, body = expanded_log.as_independent(x, as_Add=False)
+    key = (body, x, low, high)
+    if layers is not None and key in layers:
+        inner = layers[key]
+    else:
+        inner = _layer(body, x, low, high)
+        if layers is not None:
+            layers[key] = inner
+    return None if inner is None else constant * inner
+
+
+def _layer(body: sp.Expr, x: sp.Symbol, low: sp.Expr, high: sp.Expr) -> sp.Expr | None:
+    """``int_low^high body dx`` for a body whose every term is ``c x^k exp(quadratic)``."""
     if not _expandable(body, x):
         return None
     expanded = sp.expand(body, power_exp=False, log=False)
     parts = [_term(t, x, low, high) for t in sp.Add.make_args(expanded)]
     if any(p is None for p in parts):
         return None
-    return constant * sp.Add(*parts)
+    return sp.Add(*parts)
 
 
 def gaussian_integral(integral: sp.Integral, *, partial: bool = False) -> sp.Expr | None:
@@ -144,9 +164,15 @@ def gaussian_integral(integral: sp.Integral, *, partial: bool = False) -> sp.Exp
     ``int (erf terms in v) dv``, a one-dimensional integral, where the outer layer alone has
     no elementary closed form (a bivariate normal probability).
     """
+    return _gaussian_integral(integral, partial, None)
+
+
+def _gaussian_integral(
+    integral: sp.Integral, partial: bool, layers: dict[Any, sp.Expr | None] | None
+) -> sp.Expr | None:
     body = integral.function
     for done, limit in enumerate(integral.limits):
-        inner = _one(body, limit)
+        inner = _one(body, limit, layers)
         if inner is None:
             if not partial or done == 0:
                 return None
@@ -158,7 +184,15 @@ def gaussian_integral(integral: sp.Integral, *, partial: bool = False) -> sp.Exp
 def gaussian_integrals(expr: sp.Basic, *, partial: bool = False) -> sp.Basic:
     """``expr`` with every Gaussian integral replaced by its closed form (with
     ``partial=True``, also the Gaussian inner layers of the others)."""
-    return expr.replace(
-        lambda e: isinstance(e, sp.Integral) and gaussian_integral(e, partial=partial) is not None,
-        lambda e: gaussian_integral(e, partial=partial),
-    )
+    # each integral, and each layer, is worked out once: ``replace`` asks the query and then
+    # the value for the same node, and a matrix (a posterior mean) repeats its denominator in
+    # every entry and the inner layers of its numerators
+    done: dict[sp.Integral, sp.Expr | None] = {}
+    layers: dict[Any, sp.Expr | None] = {}
+
+    def closed(e: sp.Integral) -> sp.Expr | None:
+        if e not in done:
+            done[e] = _gaussian_integral(e, partial, layers)
+        return done[e]
+
+    return expr.replace(lambda e: isinstance(e, sp.Integral) and closed(e) is not None, closed)

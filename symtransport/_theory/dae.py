@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import sympy as sp
@@ -100,11 +101,19 @@ class ShallowDAE:
         x0 = self.clean
         return self.noise.convolve(self.density.pdf(x0), x0, self.variables, self.t)
 
-    def evidence(self) -> sp.Expr:
-        """``nu_t * mu_0`` in closed form where one is known, else the integral."""
+    @cached_property
+    def _smoothed(self) -> Any:
+        """``nu_t * mu_0`` as a Gaussian or mixture (Gaussian noise on a Gaussian family), else
+        None; built once, so that its precisions and determinants are worked out once."""
         family = getattr(self.density, "family", None)
         if self.noise.is_gaussian and family is not None:
-            return family.smoothed(self.t * self.C).pdf(self.variables)
+            return family.smoothed(self.t * self.C)
+        return None
+
+    def evidence(self) -> sp.Expr:
+        """``nu_t * mu_0`` in closed form where one is known, else the integral."""
+        if self._smoothed is not None:
+            return self._smoothed.pdf(self.variables)
         closed = gaussian_integrals(self.evidence_integral())
         return closed if not closed.has(sp.Integral) else self.evidence_integral()
 
@@ -142,19 +151,22 @@ class ShallowDAE:
 
     def log_evidence(self) -> sp.Expr:
         """``log(nu_t * mu_0)``, expanded when the smoothed density is a single Gaussian."""
-        family = getattr(self.density, "family", None)
-        if self.noise.is_gaussian and family is not None:
-            smoothed = family.smoothed(self.t * self.C)
-            if hasattr(smoothed, "log_pdf"):
-                return smoothed.log_pdf(self.variables)
-        return sp.log(self.evidence())
+        return self._log_evidence(None)
+
+    def _log_evidence(self, evidence: sp.Expr | None) -> sp.Expr:
+        """:meth:`log_evidence`, given :meth:`evidence` when it is already at hand."""
+        if hasattr(self._smoothed, "log_pdf"):
+            return self._smoothed.log_pdf(self.variables)
+        return sp.log(self.evidence() if evidence is None else evidence)
 
     def map(self) -> sp.Matrix:
         """The transport map ``g_t`` in the most explicit form available."""
-        ev = self.evidence()
-        if self.noise.is_gaussian and not ev.has(sp.Integral):
-            score = gradient(self.log_evidence(), self.variables)
-            return sp.Matrix(self.variables) + self.t * self.C * score
+        # the evidence is needed only to choose Tweedie's form (Gaussian noise)
+        if self.noise.is_gaussian:
+            evidence = self.evidence()
+            if not evidence.has(sp.Integral):
+                score = gradient(self._log_evidence(evidence), self.variables)
+                return sp.Matrix(self.variables) + self.t * self.C * score
         closed = gaussian_integrals(self.posterior_mean_integral())
         return closed if not closed.has(sp.Integral) else self.posterior_mean_integral()
 
