@@ -118,7 +118,7 @@ def _expandable(body: sp.Expr, x: sp.Symbol) -> bool:
 
 
 def _one(
-    body: sp.Expr, limit: tuple[sp.Basic, ...], layers: dict[Any, sp.Expr | None] | None = None
+    body: sp.Expr, limit: tuple[sp.Basic, ...], layers: dict[Any, sp.Expr | None]
 ) -> sp.Expr | None:
     """One layer ``int body d(limit)``, or None; ``layers``: the layers already worked out
     (the same x-dependent part recurs, e.g. in every entry of a posterior mean)."""
@@ -134,12 +134,9 @@ def _one(
     expanded_log = sp.expand_log(body) if body.has(sp.log) else body
     constant, body = expanded_log.as_independent(x, as_Add=False)
     key = (body, x, low, high)
-    if layers is not None and key in layers:
-        inner = layers[key]
-    else:
-        inner = _layer(body, x, low, high)
-        if layers is not None:
-            layers[key] = inner
+    if key not in layers:
+        layers[key] = _layer(body, x, low, high)
+    inner = layers[key]
     return None if inner is None else constant * inner
 
 
@@ -164,11 +161,11 @@ def gaussian_integral(integral: sp.Integral, *, partial: bool = False) -> sp.Exp
     ``int (erf terms in v) dv``, a one-dimensional integral, where the outer layer alone has
     no elementary closed form (a bivariate normal probability).
     """
-    return _gaussian_integral(integral, partial, None)
+    return _gaussian_integral(integral, partial, {})
 
 
 def _gaussian_integral(
-    integral: sp.Integral, partial: bool, layers: dict[Any, sp.Expr | None] | None
+    integral: sp.Integral, partial: bool, layers: dict[Any, sp.Expr | None]
 ) -> sp.Expr | None:
     body = integral.function
     for done, limit in enumerate(integral.limits):
