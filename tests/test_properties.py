@@ -1,6 +1,8 @@
 import hypothesis.strategies as st
+import pytest
 
 from symtransport import Status, check_property, measure, search_conjecture
+from symtransport.errors import InvalidArgument
 
 
 def test_a_true_property_is_verified_never_proved():
@@ -42,6 +44,21 @@ def test_measurements_against_bounds():
         "bound": "<= 1.0",
     }
     assert measure(2.0, 1.0, ">", what="order").status == Status.VERIFIED
+
+
+def test_a_measurement_with_an_interval_needs_the_whole_interval():
+    # value +- interval entirely below, straddling, entirely above the bound
+    inside = measure(-0.5, 0.0, "<", what="slope", interval=0.2, data={"slope": -0.5})
+    assert inside.status == Status.VERIFIED and "-0.5 +- 0.2" in inside.explanation
+    assert inside.measurements == {"slope": -0.5}
+    assert inside.parts[0]["measurements"] == {"slope": -0.5}
+    straddling = measure(-0.1, 0.0, "<", what="slope", interval=0.2)
+    assert straddling.status == Status.UNDECIDED and "straddles" in straddling.explanation
+    outside = measure(0.5, 0.0, "<", what="slope", interval=0.2)
+    assert outside.status == Status.REFUTED
+    assert outside.counterexample == {"slope": "0.5", "bound": "< 0.0", "interval": "+- 0.2"}
+    with pytest.raises(InvalidArgument, match="half-width"):
+        measure(0.5, 0.0, "<", interval=-1.0)
 
 
 def test_nothing_is_written_to_the_working_folder(tmp_path, monkeypatch):

@@ -36,7 +36,8 @@ class Outcome:
     ``scope``: what the evidence covered (:mod:`symtransport._verification.scope`; ``instances``
     unless said). ``checks``: one JSON object per part (``status``, ``scope``, ``method``,
     ``examples``, ``max_residual``, ``explanation``); empty for a single check, which is its
-    own part (:attr:`parts`).
+    own part (:attr:`parts`). ``measurements``: for measurements, the measured numbers
+    (JSON-native: values, intervals, fitted slopes), also kept in the outcome's part.
     """
 
     status: Status
@@ -48,6 +49,7 @@ class Outcome:
     steps: list[dict[str, Any]] = field(default_factory=list)
     scope: Scope = Scope.INSTANCES
     checks: list[dict[str, Any]] = field(default_factory=list)
+    measurements: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
@@ -67,16 +69,15 @@ class Outcome:
         """The checks this outcome summarises, as JSON objects (itself when it is one)."""
         if self.checks:
             return self.checks
-        return [
-            {
-                "status": str(self.status),
-                "scope": str(self.scope),
-                "method": self.method,
-                "examples": self.examples,
-                "max_residual": self.max_residual,
-                "explanation": self.explanation,
-            }
-        ]
+        part = {
+            "status": str(self.status),
+            "scope": str(self.scope),
+            "method": self.method,
+            "examples": self.examples,
+            "max_residual": self.max_residual,
+            "explanation": self.explanation,
+        }
+        return [part | {"measurements": self.measurements} if self.measurements else part]
 
 
 def _evidence_scope(statuses: Sequence[Status], scopes: Sequence[Scope]) -> Scope:

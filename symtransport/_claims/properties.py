@@ -22,7 +22,7 @@ from __future__ import annotations
 import operator
 import random
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -252,23 +252,49 @@ def measure(
     *,
     what: str = "value",
     scope: Scope | str = Scope.INSTANCES,
+    interval: float | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Compare a measured ``value`` with a stated ``bound`` (``value <relation> bound``);
-    ``scope``: what the measurement covered (fixed examples by default)."""
+    ``scope``: what the measurement covered (fixed examples by default).
+
+    ``interval``: the half-width of a confidence interval around ``value`` (a noisy
+    measurement: Monte Carlo, trained networks). The verdict then needs the whole interval:
+    ``verified`` when every value in ``value +- interval`` satisfies the relation, ``refuted``
+    when none does, and ``undecided`` when the interval straddles the bound. ``data``: the
+    measured numbers, JSON-native, kept in the outcome's ``measurements`` (and in its part of
+    the report's ``checks``)."""
     if relation not in _RELATIONS:
         raise InvalidArgument(f"relation={relation!r}; use one of {list(_RELATIONS)}")
-    text = f"{what} = {value:.6g} (bound: {relation} {bound:.6g})"
-    if _RELATIONS[relation](value, bound):
+    half = 0.0 if interval is None else float(interval)
+    if not half >= 0:
+        raise InvalidArgument(f"interval={interval!r}: a non-negative half-width")
+    holds = _RELATIONS[relation]
+    shown = f"{value:.6g}" if interval is None else f"{value:.6g} +- {half:.2g}"
+    text = f"{what} = {shown} (bound: {relation} {bound:.6g})"
+    extra = {"measurements": dict(data)} if data else {}
+    if holds(value - half, bound) and holds(value + half, bound):
         return Outcome(
             Status.VERIFIED,
             "measurement",
             explanation=f"{text}: within the bound.",
             scope=as_scope(scope),
+            **extra,
+        )
+    if holds(value - half, bound) or holds(value + half, bound):
+        return Outcome(
+            Status.UNDECIDED,
+            "measurement",
+            explanation=f"{text}: the interval straddles the bound.",
+            scope=as_scope(scope),
+            **extra,
         )
     return Outcome(
         Status.REFUTED,
         "measurement",
-        counterexample={what: repr(value), "bound": f"{relation} {bound!r}"},
+        counterexample={what: repr(value), "bound": f"{relation} {bound!r}"}
+        | ({} if interval is None else {"interval": f"+- {half!r}"}),
         explanation=f"{text}: the bound does not hold.",
         scope=as_scope(scope),
+        **extra,
     )
