@@ -272,14 +272,14 @@ def measure(
     holds = _RELATIONS[relation]
     shown = f"{value:.6g}" if interval is None else f"{value:.6g} +- {half:.2g}"
     text = f"{what} = {shown} (bound: {relation} {bound:.6g})"
-    extra = {"measurements": dict(data)} if data else {}
+    measured = dict(data or {})
     if holds(value - half, bound) and holds(value + half, bound):
         return Outcome(
             Status.VERIFIED,
             "measurement",
             explanation=f"{text}: within the bound.",
             scope=as_scope(scope),
-            **extra,
+            measurements=measured,
         )
     if holds(value - half, bound) or holds(value + half, bound):
         return Outcome(
@@ -287,7 +287,7 @@ def measure(
             "measurement",
             explanation=f"{text}: the interval straddles the bound.",
             scope=as_scope(scope),
-            **extra,
+            measurements=measured,
         )
     return Outcome(
         Status.REFUTED,
@@ -296,5 +296,5 @@ def measure(
         | ({} if interval is None else {"interval": f"+- {half!r}"}),
         explanation=f"{text}: the bound does not hold.",
         scope=as_scope(scope),
-        **extra,
+        measurements=measured,
     )
