@@ -81,6 +81,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "shannon_entropy",
         "tsallis",
     ),
+    "symtransport._random.comparison": ("MapComparison", "RegionComparison", "compare_map"),
+    "symtransport._random.denoisers": (
+        "EmpiricalBayes",
+        "TrainedComposition",
+        "TrainedDAE",
+        "empirical_bayes",
+        "train_composition",
+        "train_dae",
+    ),
     "symtransport._claims.outcome": ("Outcome", "as_outcome"),
     "symtransport._claims.claims": ("CheckContext", "Claim", "claim"),
     "symtransport._claims.properties": ("check_property", "measure", "search_conjecture"),
@@ -131,6 +140,15 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors (a test keeps
     from symtransport._claims.properties import check_property, measure, search_conjecture
     from symtransport._claims.runner import Report, collect, run_claims
     from symtransport._core.codegen import CompiledMap, compile_map
+    from symtransport._random.comparison import MapComparison, RegionComparison, compare_map
+    from symtransport._random.denoisers import (
+        EmpiricalBayes,
+        TrainedComposition,
+        TrainedDAE,
+        empirical_bayes,
+        train_composition,
+        train_dae,
+    )
     from symtransport._reports.export import compile_pdf, latex_document
     from symtransport._theory.composition import (
         GaussianComposition,

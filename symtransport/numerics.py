@@ -3,8 +3,9 @@
 Samples, scores, entropy and Fisher information with error estimates
 (:mod:`symtransport._random.numerics`); mixture families whose formulas are compiled once for
 every mixture of a shape (``family_of``, ``flow_field``, ``shallow_jacobian``); particle
-integration of a flow (``integrate``, SciPy's DOP853); and a two-sample test of equal
-distribution (``same_distribution``).
+integration of a flow (``integrate``, SciPy's DOP853); a two-sample test of equal distribution
+(``same_distribution``); and sliced Wasserstein-2 distances of samples to a mixture or to each
+other (``sliced_w2``, ``sliced_w2_samples``, with exact ``mixture_quantile``).
 """
 
 from symtransport._core.particles import (
@@ -31,7 +32,10 @@ from symtransport._random.parametric import (
 )
 from symtransport._random.samples import (
     SampleTest,
+    mixture_quantile,
     same_distribution,
+    sliced_w2,
+    sliced_w2_samples,
 )
 
 __all__ = [
@@ -49,8 +53,11 @@ __all__ = [
     "log_pdf",
     "mixture_arrays",
     "mixture_family",
+    "mixture_quantile",
     "same_distribution",
     "sample",
     "score",
     "shallow_jacobian",
+    "sliced_w2",
+    "sliced_w2_samples",
 ]

@@ -19,6 +19,9 @@ precision, and so why the bound is what it is:
   error estimate: the tests hold the library to it.
 * ``MC_``: Monte Carlo checks, in standard errors (sigma counts) or as ratios of standard
   errors; a sigma count is chosen for a false-failure probability, and seeds are fixed.
+* ``LEARN_``: estimators fitted to samples (trained networks, the empirical-Bayes denoiser)
+  against the population map: the bound is the statistical error measured over many seeds,
+  with margin (the tests' seeds are fixed, so a run is always the same run).
 
 Two constants share a name only when they mean the same thing and have the same value; a
 different value is a different reason, and gets a different name. Relative or absolute is
@@ -27,7 +30,7 @@ change one only with its reason.
 """
 
 import mpmath
-from scipy.stats import norm
+from scipy.stats import binom, norm
 
 # --- float64 ---------------------------------------------------------------------------------
 
@@ -51,6 +54,11 @@ FLOAT64_SCIPY_PDF = 1e-12
 # mass, mean and second moments under a mixture: the trapezoid rule on a Gaussian times a
 # polynomial errs by ~exp(-2 pi^2 / h^2) (< 1e-300), so only rounding over 1e3-1e5 terms is left.
 FLOAT64_TRAPEZOID_MOMENTS = 1e-13
+# a trained network's Jacobian (exact from its weights) against central differences with step
+# h = 1e-4 times the coordinate's scale: truncation h^2 |f'''| / 6 and rounding ~1e-16 |f| / h
+# of a smooth tanh network in standardised units, both below 1e-9 (measured: 2e-10 in 1-D and
+# 2-D, with and without the standardisation's scales); a wrong chain rule errs by O(1).
+FLOAT64_CENTRAL_DIFFERENCE = 1e-7
 # absolute slack for the float64 evaluation of the DAE's closed forms (sums of products
 # exp(.) * erfc(.), measured to be accurate to ~1e-7 at the times used in test_dae).
 FLOAT64_EXP_ERFC_SLACK = 1e-6
@@ -75,6 +83,12 @@ CONTRACT_ENTROPY_FISHER_1D = 1e-12
 CONTRACT_ENTROPY_FISHER_2D = 1e-10
 # log mu far from the data: the contract's relative accuracy for log_pdf
 CONTRACT_LOG_PDF = 1e-12
+# compare_map (the issue's done-when): a hand-written exact posterior mean scores a relative L2
+# error below this at 100k samples (two float64 evaluations of one map differ by ~1e-15)
+CONTRACT_EXACT_MAP_RELATIVE = 1e-6
+# compare_map (the issue's done-when): the identity scores relative 1 and the map with 1.5 times
+# the exact denoising step 0.5, each within this
+CONTRACT_RELATIVE_SCORE = 0.02
 
 # --- mpmath ----------------------------------------------------------------------------------
 
@@ -140,3 +154,47 @@ MC_LOG_JACOBIAN_ERROR = 0.01
 MC_DAE_FAMILY_ALPHA = 1e-5
 MC_DAE_FAMILY_SIZE = 3 * 100 * 3
 MC_DAE_FAMILY_SIGMAS = float(norm.isf(MC_DAE_FAMILY_ALPHA / (2 * MC_DAE_FAMILY_SIZE)))
+
+# compare_map's 95% intervals over MC_CI_SEEDS independent seeds: the number that cover the true
+# l2 is Binomial(MC_CI_SEEDS, 0.95) when they are honest (CLT); fewer than MC_CI_MIN_COVERED
+# (12 of 20) has probability 2e-7 (< 1e-6), so a failure means intervals far too narrow.
+MC_CI_SEEDS = 20
+MC_CI_MIN_COVERED = int(binom.ppf(1e-6, MC_CI_SEEDS, 0.95))
+# sliced W2^2 of an exact N-sample against its own mixture, as a multiple of its expectation
+# E ~ (1/N) int F (1 - F) / f over the central 1 - 1/N of the mass (order statistics' variances;
+# Bobkov & Ledoux 2019, §5), averaged over the directions. Measured at N = 20000 on test_samples'
+# 1-D and 2-D mixtures (200 / 100 seeds): mean 1.02 / 1.05 times E, sd 0.69 / 0.57 times E,
+# worst 5.1 / 3.5 (fixed_mixture(1) / (2), 200 seeds each: sd 0.59 / 0.36, worst 4.5 / 2.5). A
+# scaled chi-square of that spread (>= 4 degrees of freedom) exceeds 8.4 times its mean with
+# probability 1e-6; 20 leaves room for E's leading-order approximation.
+MC_W2_SQUARED_FACTOR = 20.0
+
+# --- estimators fitted to samples --------------------------------------------------------------
+
+# relative L2 error (weights N(0, 1 + t)) of train_dae's default network on 4000 N(0, 1)
+# samples at t = 0.5 against the exact map x/(1 + t): measured 0.011-0.035 (median 0.018) over
+# 30 seeds; 0.1 is three times the worst.
+LEARN_DAE_GAUSSIAN_4000 = 0.1
+# correlation of a trained DAE's velocity (g_t(x) - x)/t at t = 0.05 (2000 N(0, 1) samples)
+# with the score -x on [-2, 2]: measured 0.971-0.998 over 20 seeds.
+LEARN_VELOCITY_CORRELATION = 0.9
+# relative L2 error (as above) of the empirical-Bayes denoiser of 20000 N(0, 1) samples at
+# t = 0.5 against x/(1 + t): measured 0.005-0.010 over 20 seeds; 0.03 is three times the worst.
+LEARN_EMPIRICAL_BAYES_20000 = 0.03
+# Fig. 4 with a trained network (test_figures): train_dae's default network on 2000 N(0, 1)
+# samples (seed 0) at t = 0.5 and 1. A least-squares fit of the linear posterior mean
+# x/(1 + t) from n pairs has slope error sd sqrt(t/n)/(1 + t) and intercept error
+# sqrt(t/((1 + t) n)): an L2(mu_0) error near 0.017 / 0.019. Measured (seeds 0-29): mean 0.022 /
+# 0.023, worst 0.047 / 0.043; 0.1 is twice the worst. Absolute (the data have variance 1).
+LEARN_DAE_L2_MU0_2000 = 0.1
+# the same networks' pushforward variance against (31) 1/(1 + t)^2, relative: the slope's
+# relative error sqrt(t/n) doubles in a variance, sd 2 sqrt(t/n) = 0.032 / 0.045; measured
+# (seeds 0-29): mean +0.026 / +0.041 (the network's bias), sd 0.028 / 0.042, worst 0.078 /
+# 0.111; 0.2 is the bias plus more than 3 sd (the 20000 evaluation draws add sqrt(2/20000) = 0.01)
+LEARN_PUSHFORWARD_VARIANCE_2000 = 0.2
+# Fig. 10 (right), per layer: sigma_l/sigma_0 of a composition of DAEs trained on 2000 draws of
+# N(0, diag(25, 16)) (dt = 0.5) against the exact recursion (35). A layer's fitted slope has
+# relative sd sqrt(dt/(n v)) <= 0.0045 while v >= 13 (the first three layers); measured (20
+# trials, layers 1-3): sd 0.003-0.007, worst 0.006, 0.014, 0.018; the bound is l times 0.01
+# after l layers (errors adding at worst linearly), half the exact move of a layer (0.0196).
+LEARN_COMPOSITION_LAYER_2000 = 0.01
