@@ -19,6 +19,8 @@ Facts used as references, with why they hold:
   ``E[m] = tanh(x/(v + dt))``).
 """
 
+import functools
+import importlib.util
 import math
 import struct
 import subprocess
@@ -27,17 +29,22 @@ import sys
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
+from scipy import stats
 from tolerances import (
     DOP853_MIXTURE_NEAR_BLOWUP,
     FLOAT64_FEW_OPS,
     FLOAT64_MANY_OPS,
     FLOAT64_QUAD_ENTROPY,
+    LEARN_COMPOSITION_LAYER_2000,
+    LEARN_DAE_L2_MU0_2000,
+    LEARN_PUSHFORWARD_VARIANCE_2000,
     MC_LOG_JACOBIAN_ERROR,
     MC_SIGMAS,
 )
 
 from symtransport._reports import figuredata as fd
-from symtransport._reports.figures import FIGURES, select, write_figures
+from symtransport._reports.figures import FIGURES, NEEDS_LEARN, select, write_figures
 from symtransport._theory.instances import mixture_45, mixture_46, mixture_47
 from symtransport.errors import InvalidArgument, UnsupportedError
 
@@ -417,6 +424,197 @@ def test_entropy_curves_decrease_with_small_errors(entropy):
         assert max(start) - min(start) < FLOAT64_QUAD_ENTROPY  # all start at H[mu_0]
 
 
+# --- trained networks: Fig. 4 and Fig. 10 (right) -----------------------------------------------
+
+needs_learn = pytest.mark.skipif(
+    importlib.util.find_spec("sklearn") is None, reason="needs scikit-learn (symtransport[learn])"
+)
+#: Fig. 10 (right) reduced for the tests: the figure's first three layers of its first three
+#: trials (a layer's seed does not depend on L, and the draws are those of the figure)
+FIG10_EARLY = {"trials": 3, "layers": 3, "total_time": sp.Rational(3, 2)}
+
+
+@pytest.fixture(scope="module")
+def fig4_trained():
+    pytest.importorskip("sklearn")
+    return fd.fig4_trained_data()  # the figure's own n = 2000 and seed: about 1 CPU s
+
+
+@pytest.fixture(scope="module")
+def fig10_early():
+    pytest.importorskip("sklearn")
+    return fd.fig10_trained_data(**FIG10_EARLY)
+
+
+@needs_learn
+def test_fig4_trained_variances_are_near_the_exact_pushforward(fig4_trained):
+    d = fig4_trained
+    exact = fd.fig4_data()
+    assert (d.samples, d.seed) == (fd.FIG4_TRAINED_SAMPLES, fd.FIG4_TRAINED_SEED) == (2000, 0)
+    np.testing.assert_array_equal(d.exact.times, [0.5, 1.0])
+    np.testing.assert_array_equal(d.exact.densities, exact.densities)
+    v = 1 / (1 + d.exact.times) ** 2  # (31)
+    # the trained map is near x/(1 + t) on mu_0, and so its pushforward variance near (31)
+    assert np.all(d.map_errors < LEARN_DAE_L2_MU0_2000)
+    assert np.all(np.abs(d.variances - v) / v < LEARN_PUSHFORWARD_VARIANCE_2000)
+    # and as near as that error allows: |sd(dae(x)) - sd(x/(1+t))| <= rms |dae(x) - x/(1+t)|
+    # on the same draws (the triangle inequality), and the draws' sd is 1/(1+t) within MC error
+    sd_error = np.sqrt(v) / math.sqrt(2 * (d.pushed - 1))
+    assert np.all(np.abs(np.sqrt(d.variances) - np.sqrt(v)) <= d.map_errors + MC_SIGMAS * sd_error)
+    # the reported standard error is that of a Gaussian sample variance, v sqrt(2/m)
+    np.testing.assert_allclose(d.variance_errors, d.variances * math.sqrt(2 / d.pushed), rtol=0.1)
+    # Fig. 4's claim: the variance shrinks as t grows (entropy decreases)
+    assert d.variances[1] < d.variances[0] < 1
+    assert d.converged.all()
+    # histograms are densities of the pushed draws (almost all inside the bins)
+    widths = np.diff(d.bin_edges)
+    np.testing.assert_allclose(d.histograms @ widths, 1.0, atol=1e-3)
+    # arrows: increasing in x and contracting towards 0, like x/(1 + t)
+    assert np.all(np.diff(d.ends, axis=1) > 0)
+    moved = d.exact.starts != 0
+    assert np.all(np.abs(d.ends[:, moved]) < np.abs(d.exact.starts[moved]))
+
+
+@needs_learn
+def test_fig10_trained_trajectories_start_at_5_4_and_follow_the_exact_composition(fig10_early):
+    d = fig10_early
+    assert d.trials.shape == (3, 4, 2) and d.step == 0.5
+    np.testing.assert_allclose(d.times, [0, 0.5, 1, 1.5])
+    # the exact composition (35) and the continuous DAE (37) at the layers' times
+    _, variances = exact_gaussian_composition([[0, 0]], [25, 16], 0.5, 3)
+    np.testing.assert_allclose(d.composition, np.sqrt(variances), rtol=FLOAT64_MANY_OPS)
+    np.testing.assert_allclose(
+        d.continuous, np.sqrt([25, 16] - 2 * d.times[:, None]), rtol=FLOAT64_MANY_OPS
+    )
+    # each trial starts at (5, 4): the sample sd of the fresh draws, within MC error
+    start_error = d.start / math.sqrt(2 * (d.pushed - 1))
+    assert np.all(np.abs(d.trials[:, 0] - [5, 4]) < MC_SIGMAS * start_error)
+    # and moves toward smaller sigmas at every layer, on both axes
+    assert np.all(np.diff(d.trials, axis=1) < 0)
+    # near the exact composition's steps: sigma_l / sigma_0 against (35), l layers in
+    ratio = d.trials / d.trials[:, :1]
+    exact_ratio = d.composition / d.composition[:1]
+    layers = np.arange(4)[None, :, None]
+    assert np.all(np.abs(ratio - exact_ratio) <= layers * LEARN_COMPOSITION_LAYER_2000)
+    # the tolerance is about half the exact move of a layer, so the steps are resolved
+    assert np.all(-np.diff(exact_ratio, axis=0) > 1.9 * LEARN_COMPOSITION_LAYER_2000)
+    # the gradient-flow lines are those of Fig. 10 (left)
+    for ours, theirs in zip(d.flow_lines, fd.fig10_data().flow_lines, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert d.continuous_curve[-1, 1] < 1e-6 and d.continuous_times[-1] == 8
+
+
+def hand_made_points():
+    """Exact power laws with log-symmetric seed offsets (factors 1.2 and 1/1.2 at every n), so
+    the least-squares slope is the law's exponent: network, d = 1: ``2 n^(-1/2)``; empirical
+    Bayes, d = 1: ``n^(-0.8)``; network, d = 2: ``3 n^(-1/3)``."""
+    laws = {("network", 1): (2.0, -0.5), ("empirical Bayes", 1): (1.0, -0.8)}
+    laws[("network", 2)] = (3.0, -1 / 3)
+    points = []
+    for n in (100, 316, 1000, 3162, 10000):
+        for (estimator, dim), (c, slope) in laws.items():
+            for seed, factor in ((0, 1.2), (1, 1 / 1.2)):
+                points.append((n, c * n**slope * factor, estimator, dim, seed))
+    return laws, points
+
+
+def test_convergence_data_fits_the_slopes_of_hand_made_records():
+    laws, points = hand_made_points()
+    # tuples, dicts and ConvergencePoint records are the same points
+    keys = ("n", "relative", "estimator", "dimension", "seed")
+    as_dicts = [dict(zip(keys, p, strict=True)) for p in points]
+    for records in (points, as_dicts, [fd.ConvergencePoint(*p) for p in points]):
+        d = fd.convergence_data(records)
+        assert [(s.estimator, s.dimension) for s in d.series] == list(laws)
+        for s in d.series:
+            c, slope = laws[(s.estimator, s.dimension)]
+            assert abs(s.slope - slope) < FLOAT64_MANY_OPS
+            assert abs(s.intercept - math.log(c)) < FLOAT64_MANY_OPS
+            np.testing.assert_allclose(s.fitted(s.n), c * s.n**slope, rtol=FLOAT64_MANY_OPS)
+            assert len(s.n) == 10 and not s.given_slope
+    # the slope's standard error is the ordinary least-squares one
+    s = d.series[0]
+    reference = stats.linregress(np.log(s.n), np.log(s.relative))
+    assert abs(s.slope_error - reference.stderr) < FLOAT64_MANY_OPS
+    # reference lines: n^(-1/2) and n^(-1/(d+4)) per dimension, from the smallest n's errors
+    logs = np.log(d.n_grid)
+    np.testing.assert_allclose(np.diff(np.log(d.parametric)) / np.diff(logs), -0.5)
+    assert [dim for dim, _ in d.minimax] == [1, 2]
+    for dim, values in d.minimax:
+        np.testing.assert_allclose(np.diff(np.log(values)) / np.diff(logs), -1 / (dim + 4))
+    at_100 = [p[1] for p in points if p[0] == 100 and p[3] == 2]
+    np.testing.assert_allclose(d.minimax[1][1][0], math.exp(np.mean(np.log(at_100))))
+    # a slope given (a claim's) replaces the fitted one; the intercept is fitted with it
+    given = fd.convergence_data(points, slopes={("network", 1): -0.45})
+    s = given.series[0]
+    assert s.given_slope and s.slope == -0.45
+    residual = np.log(s.relative) - (s.intercept + s.slope * np.log(s.n))
+    assert abs(residual.mean()) < FLOAT64_MANY_OPS
+
+
+def test_convergence_points_from_claim_rows_and_bad_records():
+    rows = [
+        {"n": 100, "seed": 7, "network": 0.3, "network_ci": 0.01, "empirical_bayes": 0.2},
+        {"n": 1000, "seed": 8, "network": 0.1, "network_ci": 0.01, "empirical_bayes": 0.05},
+    ]
+    points = fd.points_from_rows(rows, 2)
+    assert points[:2] == [
+        fd.ConvergencePoint(100, 0.3, "network", 2, 7),
+        fd.ConvergencePoint(100, 0.2, "empirical Bayes", 2, 7),
+    ]
+    d = fd.convergence_data(points)
+    assert abs(d.series[0].slope - math.log10(0.1 / 0.3)) < FLOAT64_MANY_OPS
+    assert math.isnan(d.series[0].slope_error)  # two points: no standard error
+    for bad in ([], [(100, 0.1, "network", 1, 0)], [(100, 0.0, "network", 1, 0)] * 2):
+        with pytest.raises(InvalidArgument):
+            fd.convergence_data(bad)
+    with pytest.raises(InvalidArgument):
+        fd.convergence_data([(100.5, 0.1, "network", 1, 0), (200, 0.1, "network", 1, 0)])
+    with pytest.raises(InvalidArgument, match="points_from_rows"):
+        fd.convergence_data(rows)
+
+
+@pytest.fixture
+def small_trained(monkeypatch):
+    """The trained figures' data at a small cost: Fig. 10 (right) reduced to FIG10_EARLY, and
+    the convergence plot from hand-made records (Fig. 4 keeps its own size: about 1 CPU s)."""
+    monkeypatch.setattr(
+        fd, "fig10_trained_data", functools.partial(fd.fig10_trained_data, **FIG10_EARLY)
+    )
+    monkeypatch.setattr(fd, "convergence_measurement", lambda: hand_made_points()[1])
+
+
+@needs_learn
+def test_the_trained_figures_are_written(tmp_path, small_trained):
+    names = ["fig4-trained", "fig10-trained", "dae-convergence"]
+    assert select(names) == names and set(names) == NEEDS_LEARN
+    written = write_figures(tmp_path, only=names)
+    assert [p.name for p in written] == [f"{n}.{ext}" for n in names for ext in ("png", "pdf")]
+    for p in written:
+        content = p.read_bytes()
+        assert content.startswith(b"%PDF" if p.suffix == ".pdf" else PNG_SIGNATURE)
+
+
+def test_without_scikit_learn_the_trained_figures_are_skipped_in_one_line(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    written = write_figures(tmp_path, only=["fig4*", "fig10-trained", "dae-convergence"])
+    assert [p.name for p in written] == ["fig4-shallow-1d.png", "fig4-shallow-1d.pdf"]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "fig4-trained, fig10-trained, dae-convergence" in err
+    assert "scikit-learn" in err and "symtransport[learn]" in err
+    lines = []
+    write_figures(tmp_path / "b", only=["fig4*"], skipped=lines.append)
+    assert len(lines) == 1 and lines[0].startswith("skipped fig4-trained: ")
+    assert capsys.readouterr().err == ""
+    # nothing left to draw: an error, as without matplotlib
+    with pytest.raises(UnsupportedError, match=r"symtransport\[learn\]"):
+        write_figures(tmp_path / "c", only=["fig4-trained"])
+    assert not (tmp_path / "c").exists()
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -427,8 +625,9 @@ def png_size(data):
     return width, height
 
 
-@pytest.mark.slow  # draws every figure: about 10 s
-def test_write_figures_writes_png_and_pdf_for_every_figure(tmp_path):
+@pytest.mark.slow  # draws every figure: about 10 s (the trained ones reduced)
+def test_write_figures_writes_png_and_pdf_for_every_figure(tmp_path, small_trained):
+    pytest.importorskip("sklearn")
     seen = []
     written = write_figures(tmp_path / "new" / "figs", progress=seen.append)
     assert seen == list(FIGURES)
@@ -446,11 +645,17 @@ def test_write_figures_writes_png_and_pdf_for_every_figure(tmp_path):
             assert b"Software" not in content
 
 
+@needs_learn
 def test_only_selects_by_glob_and_files_are_reproducible(tmp_path):
     first = write_figures(tmp_path / "a", only=["fig4*"])
-    second = write_figures(tmp_path / "b", only="fig4-shallow-1d")
-    assert [p.name for p in first] == ["fig4-shallow-1d.png", "fig4-shallow-1d.pdf"]
-    for a, b in zip(first, second, strict=True):
+    second = write_figures(tmp_path / "b", only=["fig4-shallow-1d", "fig4-trained"])
+    assert [p.name for p in first] == [
+        "fig4-shallow-1d.png",
+        "fig4-shallow-1d.pdf",
+        "fig4-trained.png",
+        "fig4-trained.pdf",
+    ]
+    for a, b in zip(first, second, strict=True):  # a trained network too: fixed seeds
         assert a.read_bytes() == b.read_bytes()
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in first)
 
@@ -471,7 +676,11 @@ def test_a_glob_matching_nothing_is_rejected_with_the_names(tmp_path):
 
 def test_select_matches_globs_in_paper_order():
     assert select(None) == select([]) == list(FIGURES)
-    assert select(["entropy-time", "fig1*"]) == ["fig10-gaussian-plane", "entropy-time"]
+    assert select(["entropy-time", "fig1*"]) == [
+        "fig10-gaussian-plane",
+        "fig10-trained",
+        "entropy-time",
+    ]
     assert select("fig6*") == ["fig6-gaussian"]
     with pytest.raises(InvalidArgument, match="fig4-shallow-1d"):
         select(["nope"])
@@ -481,21 +690,21 @@ def test_out_must_not_be_a_file(tmp_path):
     target = tmp_path / "taken"
     target.write_text("")
     with pytest.raises(InvalidArgument, match="is a file"):
-        write_figures(target, only=["fig4*"])
+        write_figures(target, only=["fig4-shallow-1d"])
 
 
 def test_missing_matplotlib_is_an_unsupported_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(UnsupportedError, match=r"symtransport\[plot\]"):
-        write_figures(tmp_path, only=["fig4*"])
+        write_figures(tmp_path, only=["fig4-shallow-1d"])
 
 
-def test_the_package_and_the_figure_modules_import_without_matplotlib():
+def test_the_package_and_the_figure_modules_import_without_matplotlib_or_scikit_learn():
     code = (
-        "import sys; sys.modules['matplotlib'] = None\n"
+        "import sys; sys.modules['matplotlib'] = None; sys.modules['sklearn'] = None\n"
         "import symtransport, symtransport._reports.figures, symtransport._reports.figuredata\n"
-        "assert sys.modules['matplotlib'] is None\n"
+        "assert sys.modules['matplotlib'] is None and sys.modules['sklearn'] is None\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -503,11 +712,14 @@ def test_the_package_and_the_figure_modules_import_without_matplotlib():
 def test_figures_are_named_and_captioned_in_paper_order():
     assert list(FIGURES) == [
         "fig4-shallow-1d",
+        "fig4-trained",
         "fig6-gaussian",
         "fig7-mixture-45",
         "fig8-mixture-46",
         "fig9-mixture-47",
         "fig10-gaussian-plane",
+        "fig10-trained",
         "entropy-time",
+        "dae-convergence",
     ]
     assert all(isinstance(c, str) and c and "\n" not in c for c in FIGURES.values())

@@ -1,6 +1,9 @@
 """The numbers behind the paper's figures ([J] §5, Figs. 4, 6-10) and an entropy-time plot.
 
-Everything is computed by the library's own objects; nothing here restates a formula:
+Everything is computed by the library's own objects; nothing here restates a formula. The
+trained-network figures (Fig. 4 and Fig. 10, right, as [J] drew them, and the convergence plot)
+are at the end of the module: networks trained by :mod:`symtransport._random.denoisers` beside
+the exact maps below. The exact maps:
 
 * the continuous DAE (Definition 4): the closed-form flow (32), (36) of a Gaussian,
   ``phi_t(x) = sqrt(I - 2t S^-1)(x - m) + m`` (:meth:`ContinuousDAE.map`), valid up to and
@@ -34,6 +37,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -46,25 +50,38 @@ from symtransport._theory.dae import ShallowDAE, affine_parts, affine_pushforwar
 from symtransport._theory.densities import Gaussian, GaussianMixture
 from symtransport._theory.flow import ContinuousDAE
 from symtransport._theory.instances import gaussian_44, mixture_45, mixture_46, mixture_47
+from symtransport.errors import InvalidArgument
 
 __all__ = [
     "COMPOSITIONS",
+    "ESTIMATORS",
+    "ConvergenceData",
+    "ConvergencePoint",
+    "ConvergenceSeries",
     "EntropyCurve",
     "EntropyPanel",
     "Fig4Data",
+    "Fig4TrainedData",
     "Fig10Data",
+    "Fig10TrainedData",
     "FlowFigureData",
     "Panel",
     "composition_panel",
     "continuous_panel",
+    "convergence_data",
+    "convergence_measurement",
     "entropy_data",
     "fig4_data",
+    "fig4_trained_data",
     "fig6_data",
     "fig7_data",
     "fig8_data",
     "fig9_data",
     "fig10_data",
+    "fig10_trained_data",
+    "fit_slope",
     "flow_figure_data",
+    "points_from_rows",
     "shallow_panel",
     "starting_points",
 ]
@@ -412,6 +429,22 @@ def _sigmas(fn: CompiledMap, start: np.ndarray, times: np.ndarray) -> np.ndarray
     return np.nan_to_num(out, nan=0.0)
 
 
+def _flow_lines() -> tuple[np.ndarray, ...]:
+    """The ``W_2`` gradient-flow lines of ``H`` in ``(sigma_1, sigma_2)`` (the continuous DAE
+    (37)), from the edges of ``[0, 6]^2``, each ending on an axis."""
+    continuous_map, _ = _sigma_maps()
+    u = np.linspace(0.0, 1.0, 101)
+    lines = []
+    edge = 6.0
+    for s in (1.0, 2.0, 3.0, 4.0, 5.0):
+        for point in ((edge, s), (s, edge)):
+            p = np.array(point)
+            end = min(p) ** 2 / 2
+            lines.append(_sigmas(continuous_map, p, end * (1 - (1 - u) ** 2)))
+    lines.append(_sigmas(continuous_map, np.array([edge, edge]), 18 * (1 - (1 - u) ** 2)))
+    return tuple(lines)
+
+
 def fig10_data(
     start: tuple[float, float] = (5.0, 4.0),
     composition_step: sp.Rational = FIG10_STEP,
@@ -425,14 +458,7 @@ def fig10_data(
     per-eigenvalue recursion ``v -> v (v/(v + dt))^2``, :func:`iterate_variance`)."""
     continuous_map, shallow_map = _sigma_maps()
     u = np.linspace(0.0, 1.0, 101)
-    lines = []
-    edge = 6.0
-    for s in (1.0, 2.0, 3.0, 4.0, 5.0):
-        for point in ((edge, s), (s, edge)):
-            p = np.array(point)
-            end = min(p) ** 2 / 2
-            lines.append(_sigmas(continuous_map, p, end * (1 - (1 - u) ** 2)))
-    lines.append(_sigmas(continuous_map, np.array([edge, edge]), 18 * (1 - (1 - u) ** 2)))
+    lines = _flow_lines()
     p0 = np.array(start, dtype=float)
     t_end = min(p0) ** 2 / 2
     cont_times = t_end * (1 - (1 - u) ** 2)
@@ -446,7 +472,7 @@ def fig10_data(
     comp = np.sqrt(np.array([[float(v) for v in axis] for axis in variances]).T)
     return Fig10Data(
         p0,
-        tuple(lines),
+        lines,
         cont_times,
         _sigmas(continuous_map, p0, cont_times),
         shallow_times,
@@ -569,3 +595,401 @@ def entropy_data() -> tuple[EntropyPanel, EntropyPanel]:
     by quadrature: the map (38) at noise ``t`` varies on the scale of ``nu_t * mu_0``, no
     faster than ``mu_0``) and the compositions (the same by Monte Carlo)."""
     return _entropy_panel(gaussian_44(), "(44)"), _entropy_panel(mixture_45(), "(45)")
+
+
+# --- trained networks: Fig. 4 and Fig. 10 (right) ------------------------------------------------
+#
+# [J] gives no architecture, sample size or optimiser for its trained networks (notes §4); these
+# figures train ``symtransport._random.denoisers`` networks (scikit-learn, the ``[learn]``
+# extra, imported only when a function here runs) from fixed seeds, so they are reproducible on
+# a CPU. Fresh draws (seed ``seed + FRESH_SEED_OFFSET``, never a training seed for seeds below
+# the offset) are pushed through the trained maps, so the figures show the pushforward of
+# ``mu_0``, not of the training set.
+
+FRESH_SEED_OFFSET = 1000
+FIG4_TRAINED_SAMPLES = 2000  # n: training draws of N(0, 1)
+FIG4_TRAINED_SEED = 0  # of the training draws and of the networks
+FIG4_PUSHED_SAMPLES = 20_000  # fresh draws pushed through each trained map
+FIG4_BINS = np.linspace(-4.0, 4.0, 65)  # histogram bins of the trained pushforward
+FIG10_TRAINED_SAMPLES = 2000  # n: training draws of N(0, diag(25, 16)) per trial
+FIG10_TRAINED_TRIALS = 10  # trials, seeds 0, 1, ...
+FIG10_TRAINED_TIME = R(6)  # total noise variance T of each trained composition
+FIG10_TRAINED_LAYERS = 12  # L layers, each of noise variance T/L = 1/2
+FIG10_PUSHED_SAMPLES = 10_000  # fresh draws pushed through each trained composition
+
+
+@dataclass(frozen=True)
+class Fig4TrainedData:
+    """Fig. 4 with trained networks: for each noise variance ``times[i]``, a DAE trained by
+    ``train_dae`` on ``samples`` draws of ``N(0, 1)`` (seed ``seed``) beside the exact
+    minimiser (30)-(31) (``exact``, the :class:`Fig4Data` of :func:`fig4_data`).
+
+    ``histograms[i]``: the density histogram (bins ``bin_edges``) of the trained map applied
+    to ``pushed`` fresh draws of ``N(0, 1)``; ``variances[i]``: their sample variance, with
+    standard error ``variance_errors[i]`` (of the evaluation draws only, not of the training);
+    ``map_errors[i]``: the root-mean-square distance of the trained map to ``x/(1 + t)`` over
+    the same draws (the ``L2(mu_0)`` error); ``ends[i]``: arrow heads ``dae(x_j)`` for the tails
+    ``exact.starts``; ``converged[i]``: whether the optimiser reported convergence.
+    """
+
+    exact: Fig4Data
+    samples: int
+    seed: int
+    pushed: int
+    bin_edges: np.ndarray
+    histograms: np.ndarray
+    variances: np.ndarray
+    variance_errors: np.ndarray
+    map_errors: np.ndarray
+    ends: np.ndarray
+    converged: np.ndarray
+
+
+@dataclass(frozen=True)
+class Fig10TrainedData:
+    """Fig. 10 (right): compositions of DAEs trained as networks, in the plane
+    ``(sigma_1, sigma_2)`` of (48).
+
+    Each trial ``k`` (seed ``seeds[k]``) trains ``train_composition`` on ``samples`` draws of
+    ``N(0, diag(start^2))`` with total noise variance ``times[-1]`` over ``layers`` layers of
+    step ``step``; ``trials[k, l]`` are the square roots of the per-coordinate sample variances
+    of ``pushed`` fresh draws after ``l`` layers. Beside them, at the same ``times``:
+    ``composition``, the exact composition (the per-eigenvalue recursion
+    ``v -> v (v/(v + dt))^2`` (35), :func:`iterate_variance`), and ``continuous``, the
+    continuous DAE (37) ``sigma_i^2 = sigma_i^2(0) - 2t``; its whole curve up to the axis is
+    ``continuous_curve`` (at ``continuous_times``), and ``flow_lines`` are the ``W_2`` gradient
+    flow lines of :func:`fig10_data`. ``converged[k, l]``: whether layer ``l`` of trial ``k``
+    reported convergence.
+    """
+
+    start: np.ndarray
+    flow_lines: tuple[np.ndarray, ...]
+    continuous_times: np.ndarray
+    continuous_curve: np.ndarray
+    samples: int
+    pushed: int
+    layers: int
+    step: float
+    times: np.ndarray
+    continuous: np.ndarray
+    composition: np.ndarray
+    seeds: np.ndarray
+    trials: np.ndarray
+    converged: np.ndarray
+
+
+def _variance_error(values: np.ndarray) -> float:
+    """The standard error of the sample variance of ``values`` (one column), from the sample
+    fourth central moment: ``sqrt((m4 - s^4)/m)``."""
+    centred = values - values.mean()
+    m2 = np.mean(centred**2)
+    m4 = np.mean(centred**4)
+    return float(np.sqrt(max(m4 - m2**2, 0.0) / len(values)))
+
+
+def fig4_trained_data(
+    times: tuple[sp.Rational, ...] = FIG4_TIMES,
+    samples: int = FIG4_TRAINED_SAMPLES,
+    seed: int = FIG4_TRAINED_SEED,
+    pushed: int = FIG4_PUSHED_SAMPLES,
+    **options: Any,
+) -> Fig4TrainedData:
+    """Fig. 4 as in [J]: a DAE trained on ``samples`` draws of ``mu_0 = N(0, 1)`` for each noise
+    variance of ``times``, its pushforward of ``pushed`` fresh draws (a histogram and its
+    variance) beside the exact ``N(0, 1/(1 + t)^2)`` (31), and arrows ``x -> dae(x)`` beside
+    ``x -> x/(1 + t)`` (30). ``options`` go to ``train_dae`` (``hidden``, ``alpha``, ...)."""
+    from symtransport._random.denoisers import train_dae
+
+    exact = fig4_data(times)
+    density = Gaussian(0, 1)
+    shallow = ShallowDAE(density)
+    exact_map = _time_map(shallow.map(), shallow.variables, shallow.t)
+    training = numerics.sample(density, samples, seed=seed)
+    fresh = numerics.sample(density, pushed, seed=seed + FRESH_SEED_OFFSET)
+    histograms, variances, errors, map_errors, ends, converged = [], [], [], [], [], []
+    for t in exact.times:
+        dae = train_dae(training, float(t), seed=seed, **options)
+        image = np.asarray(dae(fresh))[:, 0]
+        target = np.asarray(exact_map(fresh, float(t)))[:, 0]
+        histograms.append(np.histogram(image, bins=FIG4_BINS, density=True)[0])
+        variances.append(float(np.var(image, ddof=1)))
+        errors.append(_variance_error(image))
+        map_errors.append(float(np.sqrt(np.mean((image - target) ** 2))))
+        ends.append(np.asarray(dae(exact.starts[:, None]))[:, 0])
+        converged.append(bool(getattr(dae, "converged", True)))
+    return Fig4TrainedData(
+        exact,
+        samples,
+        seed,
+        pushed,
+        FIG4_BINS.copy(),
+        np.array(histograms),
+        np.array(variances),
+        np.array(errors),
+        np.array(map_errors),
+        np.array(ends),
+        np.array(converged),
+    )
+
+
+def _sample_sigmas(points: np.ndarray) -> np.ndarray:
+    """Square roots of the per-coordinate sample variances."""
+    return np.sqrt(np.var(np.asarray(points, dtype=float), axis=0, ddof=1))
+
+
+def fig10_trained_data(
+    start: tuple[float, float] = (5.0, 4.0),
+    samples: int = FIG10_TRAINED_SAMPLES,
+    trials: int = FIG10_TRAINED_TRIALS,
+    total_time: sp.Rational = FIG10_TRAINED_TIME,
+    layers: int = FIG10_TRAINED_LAYERS,
+    pushed: int = FIG10_PUSHED_SAMPLES,
+    **options: Any,
+) -> Fig10TrainedData:
+    """Fig. 10 (right): ``trials`` compositions of ``layers`` DAEs trained as networks
+    (``train_composition``, seeds ``0 .. trials - 1``, each on its own ``samples`` draws of
+    ``N(0, diag(start^2))``), as trajectories of the sample ``(sigma_1, sigma_2)`` of fresh
+    draws, beside the exact composition (35) and the continuous DAE (37) at the layers' times,
+    in the plane of :func:`fig10_data`. ``options`` go to ``train_composition``."""
+    from symtransport._random.denoisers import train_composition
+
+    total = sp.nsimplify(total_time)
+    if not isinstance(total, sp.Rational) or total <= 0 or int(layers) < 1:
+        raise InvalidArgument(
+            f"total_time={total_time!r} must be a positive rational and layers={layers!r} >= 1"
+        )
+    p0 = np.array(start, dtype=float)
+    exact_variances = [R(str(v)) for v in p0**2]
+    density = Gaussian([0, 0], sp.diag(*exact_variances))
+    step = total / layers
+    times = float(step) * np.arange(layers + 1)
+    composition = np.sqrt(
+        np.array(
+            [[float(v) for v in iterate_variance(v0, total, layers)] for v0 in exact_variances]
+        ).T
+    )
+    continuous_map, _ = _sigma_maps()
+    u = np.linspace(0.0, 1.0, 101)
+    continuous_times = min(p0) ** 2 / 2 * (1 - (1 - u) ** 2)
+    paths, converged = [], []
+    for seed in range(trials):
+        training = numerics.sample(density, samples, seed=seed)
+        fresh = numerics.sample(density, pushed, seed=seed + FRESH_SEED_OFFSET)
+        trained = train_composition(training, total, layers, seed=seed, **options)
+        paths.append([_sample_sigmas(stage) for stage in trained.stages(fresh)])
+        converged.append([bool(getattr(g, "converged", True)) for g in trained.layers])
+    return Fig10TrainedData(
+        p0,
+        _flow_lines(),
+        continuous_times,
+        _sigmas(continuous_map, p0, continuous_times),
+        samples,
+        pushed,
+        layers,
+        float(step),
+        times,
+        _sigmas(continuous_map, p0, times),
+        composition,
+        np.arange(trials),
+        np.array(paths).reshape(trials, layers + 1, 2),
+        np.array(converged, dtype=bool).reshape(trials, layers),
+    )
+
+
+# --- convergence of trained and empirical-Bayes denoisers -----------------------------------------
+
+ESTIMATORS = ("network", "empirical Bayes")
+#: The default measurement of the convergence plot (:func:`convergence_measurement`).
+CONVERGENCE_TIME = R(1, 2)
+CONVERGENCE_SIZES = (100, 316, 1000, 3162, 10000)
+CONVERGENCE_SEEDS = (0, 1)
+CONVERGENCE_SAMPLES = 20_000  # evaluation draws of compare_map
+
+
+@dataclass(frozen=True)
+class ConvergencePoint:
+    """One measurement: the relative ``L2`` error ``relative`` to the exact map of a denoiser
+    (``estimator``: ``"network"`` or ``"empirical Bayes"``) fitted on ``n`` draws in dimension
+    ``dimension`` with seed ``seed``."""
+
+    n: int
+    relative: float
+    estimator: str
+    dimension: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class ConvergenceSeries:
+    """The points of one ``(estimator, dimension)`` and the least-squares line
+    ``log relative = intercept + slope log n`` through them (``slope_error``: the slope's
+    standard error, NaN with fewer than three points). ``given_slope``: whether ``slope`` was
+    given by the caller (the intercept then fitted with that slope)."""
+
+    estimator: str
+    dimension: int
+    n: np.ndarray
+    relative: np.ndarray
+    seeds: np.ndarray
+    slope: float
+    intercept: float
+    slope_error: float
+    given_slope: bool = False
+
+    def fitted(self, n: np.ndarray) -> np.ndarray:
+        """The fitted line at ``n``."""
+        return np.exp(self.intercept + self.slope * np.log(np.asarray(n, dtype=float)))
+
+
+@dataclass(frozen=True)
+class ConvergenceData:
+    """The convergence plot: the ``series`` and reference lines over ``n_grid``:
+    ``parametric`` ``~ n^(-1/2)`` and, per dimension ``d`` of ``minimax`` (pairs
+    ``(d, values)``), ``~ n^(-1/(d + 4))``, the square root of the minimax rate
+    ``n^(-2/(d + 4))`` of score estimation (Wibisono, Wu & Yang, COLT 2024) for an ``L2`` (not
+    squared) error. Each reference line passes through the geometric mean of the errors
+    measured at the smallest ``n`` (of its dimension, for ``minimax``)."""
+
+    series: tuple[ConvergenceSeries, ...]
+    n_grid: np.ndarray
+    parametric: np.ndarray
+    minimax: tuple[tuple[int, np.ndarray], ...]
+
+
+_POINT_FIELDS = ("n", "relative", "estimator", "dimension", "seed")
+
+
+def _convergence_point(record: object) -> ConvergencePoint:
+    try:
+        if isinstance(record, ConvergencePoint):
+            point = record
+        elif isinstance(record, dict):
+            point = ConvergencePoint(**record)
+        elif isinstance(record, tuple | list):
+            point = ConvergencePoint(*record)
+        else:
+            point = ConvergencePoint(*(getattr(record, f) for f in _POINT_FIELDS))
+        n, relative = point.n, float(point.relative)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidArgument(
+            f"{record!r} is not a convergence point {_POINT_FIELDS} ({exc}); a claim's rows "
+            "convert with points_from_rows"
+        ) from exc
+    if int(n) != n or n < 1 or not np.isfinite(relative) or relative <= 0:
+        raise InvalidArgument(
+            f"{record!r}: n must be a positive integer and the relative error positive and finite"
+        )
+    return ConvergencePoint(
+        int(n), relative, str(point.estimator), int(point.dimension), int(point.seed)
+    )
+
+
+def points_from_rows(rows: object, dimension: int) -> list[ConvergencePoint]:
+    """Convergence points from rows ``{"n", "seed", "network", "empirical_bayes", ...}`` (one
+    per sample size and seed, both estimators' relative errors; extra keys ignored) measured
+    in ``dimension``: two points a row."""
+    return [
+        ConvergencePoint(int(row["n"]), float(row[key]), estimator, dimension, int(row["seed"]))
+        for row in rows  # type: ignore[attr-defined]
+        for key, estimator in (("network", "network"), ("empirical_bayes", "empirical Bayes"))
+    ]
+
+
+def fit_slope(n: np.ndarray, errors: np.ndarray) -> tuple[float, float, float]:
+    """``(slope, intercept, slope standard error)`` of the least-squares line
+    ``log errors = intercept + slope log n`` (the standard error is NaN below three points)."""
+    x, y = np.log(np.asarray(n, dtype=float)), np.log(np.asarray(errors, dtype=float))
+    if len(np.unique(x)) < 2:
+        raise InvalidArgument("a slope needs errors measured at two sample sizes at least")
+    slope, intercept = np.polyfit(x, y, 1)
+    if len(x) < 3:
+        return float(slope), float(intercept), float("nan")
+    residual = y - (intercept + slope * x)
+    spread = np.sum(residual**2) / (len(x) - 2)
+    return float(slope), float(intercept), float(np.sqrt(spread / np.sum((x - x.mean()) ** 2)))
+
+
+def convergence_data(
+    points: object, slopes: dict[tuple[str, int], float] | None = None
+) -> ConvergenceData:
+    """The convergence plot from measured ``points``: records ``(n, relative error, estimator,
+    dimension, seed)`` (:class:`ConvergencePoint`, tuples, dicts or objects with those
+    attributes). Per ``(estimator, dimension)``, in order of appearance, a least-squares line in
+    log-log; a slope given in ``slopes`` for that key (e.g. the one a claim fitted) replaces
+    the fitted one, and the intercept is then fitted with it. Nothing is measured here."""
+    records = [_convergence_point(r) for r in points]  # type: ignore[attr-defined]
+    if not records:
+        raise InvalidArgument("points is empty: give measured convergence points")
+    groups: dict[tuple[str, int], list[ConvergencePoint]] = {}
+    for r in records:
+        groups.setdefault((r.estimator, r.dimension), []).append(r)
+    series = []
+    for (estimator, dimension), group in groups.items():
+        n = np.array([r.n for r in group], dtype=float)
+        err = np.array([r.relative for r in group])
+        slope, intercept, slope_error = fit_slope(n, err)
+        given = slopes is not None and (estimator, dimension) in slopes
+        if given:
+            slope = float(slopes[(estimator, dimension)])  # type: ignore[index]
+            intercept = float(np.mean(np.log(err) - slope * np.log(n)))
+        series.append(
+            ConvergenceSeries(
+                estimator,
+                dimension,
+                n.astype(int),
+                err,
+                np.array([r.seed for r in group]),
+                slope,
+                intercept,
+                slope_error,
+                given,
+            )
+        )
+    sizes = np.array([r.n for r in records], dtype=float)
+    n_grid = np.geomspace(sizes.min(), sizes.max(), 50)
+
+    def anchored(selected: list[ConvergencePoint], exponent: float) -> np.ndarray:
+        low = min(r.n for r in selected)
+        level = np.exp(np.mean([np.log(r.relative) for r in selected if r.n == low]))
+        return level * (n_grid / low) ** exponent
+
+    dimensions = sorted({r.dimension for r in records})
+    minimax = tuple(
+        (d, anchored([r for r in records if r.dimension == d], -1.0 / (d + 4))) for d in dimensions
+    )
+    return ConvergenceData(tuple(series), n_grid, anchored(records, -0.5), minimax)
+
+
+def convergence_measurement(
+    dimension: int = 1,
+    t: sp.Rational = CONVERGENCE_TIME,
+    sizes: tuple[int, ...] = CONVERGENCE_SIZES,
+    seeds: tuple[int, ...] = CONVERGENCE_SEEDS,
+    samples: int = CONVERGENCE_SAMPLES,
+    **options: Any,
+) -> list[ConvergencePoint]:
+    """A small default measurement for the convergence plot: on the fixed mixture of
+    ``dimension`` (:func:`~symtransport._theory.instances.fixed_mixture`), for each ``n`` of
+    ``sizes`` and seed of ``seeds``, the relative ``L2`` error (``compare_map`` with
+    ``samples`` evaluation draws, seed ``seed + FRESH_SEED_OFFSET``) of a network trained by
+    ``train_dae`` (``options``) and of the empirical-Bayes denoiser, both on the same ``n``
+    draws (seed ``seed``), at noise variance ``t``."""
+    from symtransport._random.comparison import compare_map
+    from symtransport._random.denoisers import empirical_bayes, train_dae
+    from symtransport._theory.instances import fixed_mixture
+
+    density = fixed_mixture(dimension)
+    points = []
+    for n in sizes:
+        for seed in seeds:
+            training = numerics.sample(density, n, seed=seed)
+            fits = (
+                ("network", train_dae(training, float(t), seed=seed, **options)),
+                ("empirical Bayes", empirical_bayes(training, float(t))),
+            )
+            for estimator, fn in fits:
+                result = compare_map(fn, density, t, samples=samples, seed=seed + FRESH_SEED_OFFSET)
+                points.append(
+                    ConvergencePoint(n, float(result.relative), estimator, dimension, seed)
+                )
+    return points

@@ -2,19 +2,23 @@
 
 :func:`write_figures` writes every figure of :data:`FIGURES` (or those matching globs) as PNG
 and PDF. The numbers come from :mod:`symtransport._reports.figuredata`; this module only draws them.
-Everything is computed from the closed forms and the library's derived maps: unlike [J]'s
-Figs. 4 and 10 (right), no network is trained, so Fig. 4 shows the exact minimiser (30)-(31)
-and Fig. 10 only its theoretical (left) panel.
+``fig4-shallow-1d`` and ``fig10-gaussian-plane`` draw the exact minimisers from the closed forms
+and the library's derived maps; ``fig4-trained`` and ``fig10-trained`` put DAEs trained as
+networks on finite data (as in [J]'s Figs. 4 and 10, right) beside them, and
+``dae-convergence`` plots the error of trained and empirical-Bayes denoisers against ``n``.
 
 matplotlib is optional (``pip install symtransport[plot]``) and imported only here, inside the
 functions. The object API is used throughout (``matplotlib.figure.Figure``, no pyplot, no
 global state), and the files are reproducible: no creation date in the PDF, no software tag in
-the PNG.
+the PNG. The trained figures (:data:`NEEDS_LEARN`) also need scikit-learn
+(``symtransport[learn]``); without it :func:`write_figures` draws the others and says, in one
+line, which it skipped and why.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,7 @@ import numpy as np
 from symtransport._reports import figuredata as data
 from symtransport.errors import InvalidArgument, SymtransportError, UnsupportedError
 
-__all__ = ["FIGURES", "select", "write_figures"]
+__all__ = ["FIGURES", "NEEDS_LEARN", "draw_convergence", "select", "write_figures"]
 
 _GRAY = "0.55"
 _KIND_COLOURS = {"continuous": "tab:blue", "shallow": "tab:green", "composition": "tab:red"}
@@ -190,6 +194,175 @@ def _fig10(fig: Any) -> None:
     ax.legend(fontsize=8, loc="upper left")
 
 
+# --- trained networks: Fig. 4 and Fig. 10 (right) -----------------------------------------------
+
+
+def _arrows(ax: Any, starts: np.ndarray, ends: np.ndarray, top: float, colour: str) -> None:
+    """Arrows from ``(x, top)`` down to ``(g(x), top - 1)``."""
+    ax.quiver(
+        starts,
+        np.full_like(starts, top),
+        ends - starts,
+        -np.ones_like(starts),
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        width=0.004,
+        color=colour,
+    )
+    ax.plot(starts, np.full_like(starts, top), "o", ms=3, color=_GRAY)
+
+
+def _fig4_trained(fig: Any) -> None:
+    d = data.fig4_trained_data()
+    exact = d.exact
+    axes = fig.subplots(
+        2, len(exact.times), sharex=True, gridspec_kw={"height_ratios": [3, 1.4]}, squeeze=False
+    )
+    for i, t in enumerate(exact.times):
+        top, bottom = axes[0, i], axes[1, i]
+        top.plot(exact.x, exact.data_density, color=_GRAY, ls="--", label="μ0 = N(0, 1)")
+        top.stairs(
+            d.histograms[i],
+            d.bin_edges,
+            color="tab:red",
+            lw=1.2,
+            label=f"trained DAE ♯ μ0 (histogram of {d.pushed} draws), var {d.variances[i]:.3f}",
+        )
+        top.plot(
+            exact.x,
+            exact.densities[i],
+            color="tab:green",
+            label=f"exact N(0, 1/(1+t)²) (31), var {exact.variances[i]:.3f}",
+        )
+        converged = "" if d.converged[i] else ", not converged"
+        top.set_title(
+            f"noise variance t = {t:g}\nnetwork trained on n = {d.samples} draws "
+            f"(seed {d.seed}{converged}); L2(μ0) distance to (30): {d.map_errors[i]:.3f}",
+            fontsize=9,
+        )
+        top.legend(fontsize=7, loc="upper left")
+        top.set_ylabel("density")
+        _arrows(bottom, exact.starts, exact.ends[i], 3.0, "tab:green")
+        _arrows(bottom, exact.starts, d.ends[i], 1.0, "tab:red")
+        bottom.set(
+            ylim=(-0.3, 3.3),
+            yticks=[0, 1, 2, 3],
+            yticklabels=["dae(x)", "x", "x/(1+t)", "x"],
+            xlabel="x",
+        )
+        bottom.set_title("x → x/(1+t) (30), exact (top); x → dae(x), trained (bottom)", fontsize=8)
+
+
+def _fig10_trained(fig: Any) -> None:
+    d = data.fig10_trained_data()
+    ax = fig.subplots()
+    for k, line in enumerate(d.flow_lines):
+        ax.plot(
+            line[:, 0],
+            line[:, 1],
+            color="tab:blue",
+            lw=0.8,
+            alpha=0.5,
+            label="W2 gradient flow of H = continuous DAE (37)" if k == 0 else None,
+        )
+    ax.plot(
+        *d.continuous_curve.T,
+        color="tab:blue",
+        lw=2.2,
+        label=f"continuous DAE from ({d.start[0]:g}, {d.start[1]:g}); "
+        f"markers at t = l Δt, l ≤ {d.layers}",
+    )
+    ax.plot(*d.continuous.T, "o", color="tab:blue", ms=3)
+    ax.plot(
+        *d.composition.T,
+        color="tab:green",
+        lw=1.6,
+        marker="o",
+        ms=3,
+        label=f"exact composition of DAEs (35), Δt = {d.step:g}, L = {d.layers}",
+    )
+    for k, path in enumerate(d.trials):
+        ax.plot(
+            *path.T,
+            color="tab:red",
+            lw=0.8,
+            marker=".",
+            ms=3,
+            alpha=0.7,
+            label=(
+                f"{len(d.trials)} trials: compositions of trained DAEs "
+                f"(n = {d.samples}, seeds 0-{len(d.trials) - 1}; σ of {d.pushed} fresh draws)"
+                if k == 0
+                else None
+            ),
+        )
+    if not d.converged.all():
+        ax.text(0.2, 0.2, f"{int((~d.converged).sum())} layer fits did not converge", fontsize=8)
+    ax.plot(*d.start, "k*", ms=12)
+    ax.set(xlim=(0, 6), ylim=(0, 6), aspect="equal", xlabel="σ1", ylabel="σ2")
+    ax.set_title(
+        f"Fig. 10 (right): trained compositions in Q (48), T = {d.times[-1]:g}", fontsize=10
+    )
+    ax.legend(fontsize=7, loc="upper left")
+
+
+# --- convergence of trained and empirical-Bayes denoisers -----------------------------------------
+
+_ESTIMATOR_STYLE = dict(zip(data.ESTIMATORS, (("o", "-"), ("s", "--")), strict=True))
+_DIMENSION_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown")
+
+
+def draw_convergence(fig: Any, d: data.ConvergenceData, note: str = "") -> None:
+    """Draw :class:`~symtransport._reports.figuredata.ConvergenceData` (nothing is fitted
+    here): the points, a line per ``(estimator, dimension)`` with its slope, and the reference
+    rates; ``note`` (how the points were measured) goes under the title."""
+    ax = fig.subplots()
+    dimensions = sorted({s.dimension for s in d.series})
+    colour = {
+        dim: _DIMENSION_COLOURS[i % len(_DIMENSION_COLOURS)] for i, dim in enumerate(dimensions)
+    }
+    for s in d.series:
+        marker, style = _ESTIMATOR_STYLE.get(s.estimator, ("^", "-."))
+        ax.plot(s.n, s.relative, marker, color=colour[s.dimension], ms=4, ls="none", alpha=0.7)
+        error = "" if np.isnan(s.slope_error) else f" ± {s.slope_error:.2f}"
+        how = "given" if s.given_slope else "fitted"
+        ax.plot(d.n_grid, s.fitted(d.n_grid), color=colour[s.dimension], ls=style, lw=1.4)
+        ax.plot(  # the legend entry: the points' marker on the line's style
+            [],
+            [],
+            marker=marker,
+            ms=4,
+            color=colour[s.dimension],
+            ls=style,
+            lw=1.4,
+            label=f"{s.estimator}, d = {s.dimension}: {how} slope {s.slope:.2f}{error}",
+        )
+    ax.plot(d.n_grid, d.parametric, color="k", ls=":", lw=1.0, label="n^(-1/2) (parametric)")
+    for dim, values in d.minimax:
+        ax.plot(
+            d.n_grid,
+            values,
+            color=colour[dim],
+            ls=(0, (1, 3)),
+            lw=1.2,
+            label=f"n^(-1/{dim + 4}), d = {dim}: square root of the minimax score rate",
+        )
+    ax.set(xscale="log", yscale="log", xlabel="training samples n", ylabel="relative L2 error")
+    title = "Trained DAEs and the empirical-Bayes denoiser against the exact map (14)"
+    ax.set_title(f"{title}\n{note}" if note else title, fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+
+
+def _convergence(fig: Any) -> None:
+    note = (
+        f"fixed_mixture(1), noise variance t = {data.CONVERGENCE_TIME}, seeds "
+        f"{', '.join(map(str, data.CONVERGENCE_SEEDS))}; compare_map on "
+        f"{data.CONVERGENCE_SAMPLES} noisy draws"
+    )
+    draw_convergence(fig, data.convergence_data(data.convergence_measurement()), note)
+
+
 # --- entropy against time -----------------------------------------------------------------------
 
 
@@ -236,6 +409,11 @@ _REGISTRY: dict[str, tuple[str, Callable[[Any], None], tuple[float, float]]] = {
         _fig4,
         (10.0, 5.5),
     ),
+    "fig4-trained": (
+        "Fig. 4 as in [J]: DAEs trained on 2000 draws of N(0,1), t = 0.5, 1, beside (30)-(31)",
+        _fig4_trained,
+        (11.0, 6.5),
+    ),
     "fig6-gaussian": (
         "Fig. 6: N([0,0], diag[2,1]) (44): continuous (36), shallow (34), compositions",
         _flow_figure(data.fig6_data, "Fig. 6"),
@@ -261,15 +439,27 @@ _REGISTRY: dict[str, tuple[str, Callable[[Any], None], tuple[float, float]]] = {
         _fig10,
         (7.0, 7.0),
     ),
+    "fig10-trained": (
+        "Fig. 10 (right): 10 trials of compositions of trained DAEs from (5, 4), exact (35), (37)",
+        _fig10_trained,
+        (7.5, 7.5),
+    ),
     "entropy-time": (
         "Shannon entropy against time: continuous, shallow, compositions; (44) and (45)",
         _entropy,
         (11.0, 5.0),
     ),
+    "dae-convergence": (
+        "Relative L2 error of trained and empirical-Bayes DAEs against n, with rate lines",
+        _convergence,
+        (7.5, 6.0),
+    ),
 }
 
 #: Figure name -> one-line caption, in the paper's order.
 FIGURES: dict[str, str] = {name: caption for name, (caption, _, _) in _REGISTRY.items()}
+#: The figures that train networks, and so need scikit-learn (``symtransport[learn]``).
+NEEDS_LEARN: frozenset[str] = frozenset({"fig4-trained", "fig10-trained", "dae-convergence"})
 
 
 def select(only: Sequence[str] | None) -> list[str]:
@@ -294,23 +484,52 @@ def _figure_class() -> Any:
     return Figure
 
 
+def _learn_missing() -> str | None:
+    """Why the figures of :data:`NEEDS_LEARN` cannot be drawn, or None when they can."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return (
+            "figures of trained networks need scikit-learn, which is not installed: "
+            "install symtransport[learn] (scikit-learn)"
+        )
+    return None
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def write_figures(
     out: str | Path,
     only: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    skipped: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write each figure of :data:`FIGURES` (or those whose name matches a glob of ``only``)
     into the folder ``out`` (created if needed) as ``<name>.png`` and ``<name>.pdf``; call
     ``progress(name)`` after each is written. Returns the written paths.
 
+    Without scikit-learn the figures of :data:`NEEDS_LEARN` are skipped and the others drawn;
+    one line naming the skipped figures and why is passed to ``skipped`` (default: printed on
+    stderr) before anything is drawn.
+
     Raises :class:`~symtransport.errors.InvalidArgument` when ``only`` matches no figure and
-    :class:`~symtransport.errors.UnsupportedError` when matplotlib is not installed,
+    :class:`~symtransport.errors.UnsupportedError` when matplotlib is not installed, or
+    scikit-learn is not and every figure selected needs it;
     :class:`~symtransport.errors.SymtransportError` when the folder cannot be written.
     """
     names = select(only)
     if str(out) == "":  # Path("") is the current folder
         raise InvalidArgument("out='': give a folder to write figures into")
     figure_class = _figure_class()
+    trained = [n for n in names if n in NEEDS_LEARN]
+    reason = _learn_missing() if trained else None
+    if reason is not None:
+        names = [n for n in names if n not in NEEDS_LEARN]
+        if not names:
+            raise UnsupportedError(f"{', '.join(trained)}: {reason}")
+        (skipped or _stderr)(f"skipped {', '.join(trained)}: {reason}")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InvalidArgument(f"out={str(out)!r} is a file; give a folder to write figures into")
