@@ -4,8 +4,10 @@ Samples, scores, entropy and Fisher information with error estimates
 (:mod:`symtransport._random.numerics`); mixture families whose formulas are compiled once for
 every mixture of a shape (``family_of``, ``flow_field``, ``shallow_jacobian``); particle
 integration of a flow (``integrate``, SciPy's DOP853); a two-sample test of equal distribution
-(``same_distribution``); and sliced Wasserstein-2 distances of samples to a mixture or to each
-other (``sliced_w2``, ``sliced_w2_samples``, with exact ``mixture_quantile``).
+(``same_distribution``); rates of convergence of trained denoisers (``convergence_sweep``,
+``loglog_slope`` with intervals, ``derived_seed``); and sliced Wasserstein-2 distances of
+samples to a mixture or to each other (``sliced_w2``, ``sliced_w2_samples``, with exact
+``mixture_quantile``).
 """
 
 from symtransport._core.particles import (
@@ -30,6 +32,12 @@ from symtransport._random.parametric import (
     mixture_family,
     shallow_jacobian,
 )
+from symtransport._random.rates import (
+    Slope,
+    convergence_sweep,
+    derived_seed,
+    loglog_slope,
+)
 from symtransport._random.samples import (
     SampleTest,
     mixture_quantile,
@@ -44,6 +52,9 @@ __all__ = [
     "Estimate",
     "MixtureFamily",
     "SampleTest",
+    "Slope",
+    "convergence_sweep",
+    "derived_seed",
     "entropy",
     "expectation",
     "family_of",
@@ -51,6 +62,7 @@ __all__ = [
     "flow_field",
     "integrate",
     "log_pdf",
+    "loglog_slope",
     "mixture_arrays",
     "mixture_family",
     "mixture_quantile",

@@ -45,6 +45,7 @@ import sympy as sp
 from symtransport._core.codegen import CompiledMap, compile_map
 from symtransport._random import numerics
 from symtransport._random.parametric import family_of, shallow_jacobian
+from symtransport._random.rates import SWEEP_SAMPLES, convergence_sweep, loglog_slope
 from symtransport._theory.composition import MixtureComposition, iterate_variance
 from symtransport._theory.dae import ShallowDAE, affine_parts, affine_pushforward
 from symtransport._theory.densities import Gaussian, GaussianMixture
@@ -79,7 +80,6 @@ __all__ = [
     "fig9_data",
     "fig10_data",
     "fig10_trained_data",
-    "fit_slope",
     "flow_figure_data",
     "points_from_rows",
     "shallow_panel",
@@ -802,8 +802,8 @@ ESTIMATORS = ("network", "empirical Bayes")
 #: The default measurement of the convergence plot (:func:`convergence_measurement`).
 CONVERGENCE_TIME = R(1, 2)
 CONVERGENCE_SIZES = (100, 316, 1000, 3162, 10000)
-CONVERGENCE_SEEDS = (0, 1)
-CONVERGENCE_SAMPLES = 20_000  # evaluation draws of compare_map
+CONVERGENCE_REPLICATES = 2  # training seeds a size
+CONVERGENCE_SAMPLES = SWEEP_SAMPLES  # evaluation draws of compare_map for a network
 
 
 @dataclass(frozen=True)
@@ -895,20 +895,6 @@ def points_from_rows(rows: object, dimension: int) -> list[ConvergencePoint]:
     ]
 
 
-def fit_slope(n: np.ndarray, errors: np.ndarray) -> tuple[float, float, float]:
-    """``(slope, intercept, slope standard error)`` of the least-squares line
-    ``log errors = intercept + slope log n`` (the standard error is NaN below three points)."""
-    x, y = np.log(np.asarray(n, dtype=float)), np.log(np.asarray(errors, dtype=float))
-    if len(np.unique(x)) < 2:
-        raise InvalidArgument("a slope needs errors measured at two sample sizes at least")
-    slope, intercept = np.polyfit(x, y, 1)
-    if len(x) < 3:
-        return float(slope), float(intercept), float("nan")
-    residual = y - (intercept + slope * x)
-    spread = np.sum(residual**2) / (len(x) - 2)
-    return float(slope), float(intercept), float(np.sqrt(spread / np.sum((x - x.mean()) ** 2)))
-
-
 def convergence_data(
     points: object, slopes: dict[tuple[str, int], float] | None = None
 ) -> ConvergenceData:
@@ -927,7 +913,8 @@ def convergence_data(
     for (estimator, dimension), group in groups.items():
         n = np.array([r.n for r in group], dtype=float)
         err = np.array([r.relative for r in group])
-        slope, intercept, slope_error = fit_slope(n, err)
+        fit = loglog_slope(n.tolist(), err.tolist())
+        slope, intercept, slope_error = fit.slope, fit.intercept, fit.stderr
         given = slopes is not None and (estimator, dimension) in slopes
         if given:
             slope = float(slopes[(estimator, dimension)])  # type: ignore[index]
@@ -964,32 +951,14 @@ def convergence_measurement(
     dimension: int = 1,
     t: sp.Rational = CONVERGENCE_TIME,
     sizes: tuple[int, ...] = CONVERGENCE_SIZES,
-    seeds: tuple[int, ...] = CONVERGENCE_SEEDS,
-    samples: int = CONVERGENCE_SAMPLES,
-    **options: Any,
+    replicates: int = CONVERGENCE_REPLICATES,
+    seed: int = 0,
 ) -> list[ConvergencePoint]:
-    """A small default measurement for the convergence plot: on the fixed mixture of
-    ``dimension`` (:func:`~symtransport._theory.instances.fixed_mixture`), for each ``n`` of
-    ``sizes`` and seed of ``seeds``, the relative ``L2`` error (``compare_map`` with
-    ``samples`` evaluation draws, seed ``seed + FRESH_SEED_OFFSET``) of a network trained by
-    ``train_dae`` (``options``) and of the empirical-Bayes denoiser, both on the same ``n``
-    draws (seed ``seed``), at noise variance ``t``."""
-    from symtransport._random.comparison import compare_map
-    from symtransport._random.denoisers import empirical_bayes, train_dae
+    """A small default measurement for the convergence plot: the sweep of
+    :func:`~symtransport.numerics.convergence_sweep` (trained DAEs and the empirical-Bayes
+    denoiser of the same samples against the exact map, ``replicates`` training seeds a size)
+    on the fixed mixture of ``dimension``, at noise variance ``t``, as points."""
     from symtransport._theory.instances import fixed_mixture
 
-    density = fixed_mixture(dimension)
-    points = []
-    for n in sizes:
-        for seed in seeds:
-            training = numerics.sample(density, n, seed=seed)
-            fits = (
-                ("network", train_dae(training, float(t), seed=seed, **options)),
-                ("empirical Bayes", empirical_bayes(training, float(t))),
-            )
-            for estimator, fn in fits:
-                result = compare_map(fn, density, t, samples=samples, seed=seed + FRESH_SEED_OFFSET)
-                points.append(
-                    ConvergencePoint(n, float(result.relative), estimator, dimension, seed)
-                )
-    return points
+    rows = convergence_sweep(fixed_mixture(dimension), float(t), sizes, replicates, seed)
+    return points_from_rows(rows, dimension)

@@ -356,8 +356,8 @@ def draw_convergence(fig: Any, d: data.ConvergenceData, note: str = "") -> None:
 
 def _convergence(fig: Any) -> None:
     note = (
-        f"fixed_mixture(1), noise variance t = {data.CONVERGENCE_TIME}, seeds "
-        f"{', '.join(map(str, data.CONVERGENCE_SEEDS))}; compare_map on "
+        f"fixed_mixture(1), noise variance t = {data.CONVERGENCE_TIME}, "
+        f"{data.CONVERGENCE_REPLICATES} training seeds a size; compare_map on "
         f"{data.CONVERGENCE_SAMPLES} noisy draws"
     )
     draw_convergence(fig, data.convergence_data(data.convergence_measurement()), note)
