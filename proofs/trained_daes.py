@@ -25,8 +25,11 @@ t-interval over the fitted points or the training seeds, as each claim says). Th
 * ``trained-dae-initial-velocity``: ``(dae(x) - x)/t`` approaches the score ``grad log mu_0``
   (Thm 6, (19)) as ``t`` falls, down to the statistical floor of ``n``: over
   ``t = 0.8, 0.4, 0.2, 0.1`` the relative L2 error (over ``x ~ mu_0``) has a positive log-log
-  slope in ``t``; the exact map's part of that error is ``O(t)`` (slope near 1), and the
-  network's part, ``|dae - g_t|/t``, grows as ``t`` falls (reported: that is the floor).
+  slope in ``t``, and the network's part of it, ``|dae - g_t|/t``, is below a quarter of the
+  score at the largest ``t`` (so the limit is the score, not a multiple of it); the exact
+  map's part is
+  ``O(t)`` (slope above 1/2 over the grid). The network's part grows as ``t`` falls: that is
+  the floor of ``n``.
 * ``trained-dae-entropy``: a trained map lowers the entropy of ``mu_0``, as the exact map does
   ([J] §3, Fig. 4). For any map ``g`` that is a local diffeomorphism almost everywhere,
   ``H(g#mu) <= H(mu) + E_mu log|det grad g|`` (equality when ``g`` is injective, as the exact
@@ -96,6 +99,10 @@ DEEP_VELOCITY_TIMES = (*VELOCITY_TIMES, 0.05, 0.025)
 VELOCITY_SIZE = 10_000
 #: the exact map's velocity error is O(t) (Thm 6): its slope in t must exceed this
 EXACT_VELOCITY_SLOPE = 0.5
+#: the network's part of the velocity error, |dae - g_t|/t over |score|, at the grid's largest
+#: t is below this (measured: 0.025 at n = 10^4, 0.034 at n = 10^3; a network trained with
+#: noise 2t has about 1)
+NETWORK_VELOCITY_SHARE = 0.25
 
 #: the entropy: noise variances and training size
 ENTROPY_TIMES = (0.25, 0.5, 1.0)
@@ -273,6 +280,7 @@ def velocity_points(
             rows.append(
                 {
                     "t": t,
+                    "n": size,
                     "seed": s,
                     "network": rms((dae - points) / t - target) / norm,
                     "exact": rms((exact - points) / t - target) / norm,
@@ -300,7 +308,7 @@ def velocity_outcome(rows: Sequence[dict[str, Any]]) -> Outcome:
         for t, group in by_time.items()
     }
     data = {
-        "training_size": VELOCITY_SIZE,
+        "training_size": rows[0]["n"],
         "network_slope_in_t": net.slope,
         "network_slope_in_t_ci": net.half_width,
         "exact_slope_in_t": exact.slope,
@@ -308,6 +316,17 @@ def velocity_outcome(rows: Sequence[dict[str, Any]]) -> Outcome:
         "points": list(rows),
     }
     falls = measure_slope(net, "slope in t of the network velocity error", data, ">")
+    # the limit is the score's, not another field's: where the floor of n matters least (the
+    # largest t), the trained velocity is close to the exact map's (a network trained with the
+    # wrong noise converges to a multiple of it)
+    largest = max(ts)
+    share = float(np.mean([row["network_to_exact"] for row in fitted if row["t"] == largest]))
+    close = measure(
+        share,
+        NETWORK_VELOCITY_SHARE,
+        "<=",
+        what=f"|dae - g_t|/t over |score| at t={largest}",
+    )
     order = measure(
         exact.slope, EXACT_VELOCITY_SLOPE, ">", what="slope in t of the exact map's velocity error"
     )
@@ -319,6 +338,7 @@ def velocity_outcome(rows: Sequence[dict[str, Any]]) -> Outcome:
     return summary(
         [
             _explained(falls, f"Relative L2 error of (dae(x) - x)/t to the score: {errors}."),
+            close,
             order,
         ]
     )
@@ -472,7 +492,7 @@ def composition_rows(
             moved = exact_composition_1d(density, COMPOSITION_TIME, depth, nodes)
             exact[str(depth)] = sliced_w2(np.interp(points[:, 0], nodes, moved)[:, None], target)
     floor = [
-        sliced_w2(floor_sample(target, size, derived_seed(seed, density.dim, r, 2)), target)
+        sliced_w2(floor_sample(target, size, derived_seed(seed, density.dim, 0, r, 2)), target)
         for r in range(seeds)
     ]
     return {"trained": trained, "exact_composition": exact, "floor": floor, "training_size": size}
