@@ -155,18 +155,23 @@ def _fig4(fig: Any) -> None:
 # --- Fig. 10 ------------------------------------------------------------------------------------
 
 
-def _fig10(fig: Any) -> None:
-    d = data.fig10_data()
-    ax = fig.subplots()
-    for k, line in enumerate(d.flow_lines):
+def _flow_lines(ax: Any, lines: Any, alpha: float) -> None:
+    """The W2 gradient-flow lines of H in the (sigma_1, sigma_2) plane (hyperbolas)."""
+    for k, line in enumerate(lines):
         ax.plot(
             line[:, 0],
             line[:, 1],
             color="tab:blue",
             lw=0.8,
-            alpha=0.7,
+            alpha=alpha,
             label="W2 gradient flow of H = continuous DAE (37)" if k == 0 else None,
         )
+
+
+def _fig10(fig: Any) -> None:
+    d = data.fig10_data()
+    ax = fig.subplots()
+    _flow_lines(ax, d.flow_lines, alpha=0.7)
     ax.plot(
         *d.continuous.T,
         color="tab:blue",
@@ -257,15 +262,7 @@ def _fig4_trained(fig: Any) -> None:
 def _fig10_trained(fig: Any) -> None:
     d = data.fig10_trained_data()
     ax = fig.subplots()
-    for k, line in enumerate(d.flow_lines):
-        ax.plot(
-            line[:, 0],
-            line[:, 1],
-            color="tab:blue",
-            lw=0.8,
-            alpha=0.5,
-            label="W2 gradient flow of H = continuous DAE (37)" if k == 0 else None,
-        )
+    _flow_lines(ax, d.flow_lines, alpha=0.5)
     ax.plot(
         *d.continuous_curve.T,
         color="tab:blue",
