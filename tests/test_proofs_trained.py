@@ -1,4 +1,4 @@
-"""The trained-DAE measurements (proofs/trained_daes.py): each claim's wrong variant (a learner
+"""The trained-DAE measurements (proofs/dae_trained.py): each claim's wrong variant (a learner
 with the wrong noise, a map that expands) is refuted by the same outcome function the claim
 uses, the right learner on the same reduced settings is verified, the numbers are reproducible
 from the seed, and each outcome carries its measured numbers as JSON.
@@ -22,7 +22,7 @@ from symtransport.numerics import convergence_sweep
 
 pytestmark = pytest.mark.slow
 
-P = proof("trained_daes")
+P = proof("dae_trained")
 SEED = 0
 MIX = fixed_mixture(1)
 MIXTURES = P.mixtures()  # the convergence and entropy claims measure both, 1-D and 2-D
