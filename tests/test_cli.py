@@ -178,7 +178,7 @@ def test_readme_states_the_two_commands():
 
 
 def test_figures_writes_png_and_pdf_and_a_json_manifest(tmp_path, run):
-    out = run("figures", "--out", "figs", "--only", "fig4*", "--json", "-", cwd=tmp_path)
+    out = run("figures", "--out", "figs", "--only", "fig4-shallow*", "--json", "-", cwd=tmp_path)
     assert out.code == 0, out.stderr
     manifest = json.loads(out.stdout)
     assert [f["name"] for f in manifest["figures"]] == ["fig4-shallow-1d"]
