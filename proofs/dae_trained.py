@@ -354,7 +354,7 @@ def velocity_outcome(rows: Sequence[dict[str, Any]]) -> Outcome:
     scope="instances",
 )
 def trained_dae_initial_velocity(ctx: CheckContext) -> Outcome:
-    times, replicates = (DEEP_VELOCITY_TIMES, 3) if ctx.deep else (VELOCITY_TIMES, 1)
+    times, replicates = (DEEP_VELOCITY_TIMES, 3) if ctx.deep else (VELOCITY_TIMES, 2)
     density = mixtures()["1-D"]
     return velocity_outcome(velocity_points(density, times, VELOCITY_SIZE, replicates, ctx.seed))
 
