@@ -54,7 +54,7 @@ the last bits, and lbfgs can amplify such differences over its iterations. lbfgs
 ``max_iter`` (or in a failed line search) is reported as ``converged=False``, not as a warning.
 
 scikit-learn is an optional extra: ``pip install 'symtransport[learn]'``; it is imported only
-when a network is trained or evaluated.
+when a network is trained (a trained network is evaluated from its weights, without it).
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from symtransport._random.corruption import as_noise, corrupt, positive_time
 from symtransport._theory.noise import GaussianNoise, NoiseModel
@@ -169,35 +170,23 @@ def _noise_shape(model: NoiseModel, d: int) -> np.ndarray:
     return np.array(model.shape(d).tolist(), dtype=float)
 
 
-# --- scikit-learn and threadpoolctl, imported on use -----------------------------------------
+# --- scikit-learn, imported on use ----------------------------------------------------------
 
 
-def _threadpool_limits() -> Any:
-    """``threadpoolctl.threadpool_limits``, or None when threadpoolctl is not installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return None
-    return threadpool_limits
-
-
-def _learn(purpose: str) -> tuple[Any, Any, Any]:
-    """``(MLPRegressor, ConvergenceWarning, threadpool_limits)``, or :class:`UnsupportedError`
-    naming the extra to install."""
+def _learn(purpose: str) -> tuple[Any, Any]:
+    """``(MLPRegressor, ConvergenceWarning)``, or :class:`UnsupportedError` naming the extra to
+    install."""
     try:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPRegressor
     except ImportError as exc:
         raise UnsupportedError(f"{purpose} needs scikit-learn: {_INSTALL}") from exc
-    limits = _threadpool_limits()
-    if limits is None:  # a dependency of scikit-learn: only a broken install lacks it
-        raise UnsupportedError(f"{purpose} needs threadpoolctl: {_INSTALL}")
-    return MLPRegressor, ConvergenceWarning, limits
+    return MLPRegressor, ConvergenceWarning
 
 
-def _one_thread(purpose: str) -> contextlib.AbstractContextManager[Any]:
+def _one_thread() -> contextlib.AbstractContextManager[Any]:
     """BLAS (and OpenMP) limited to one thread while the context lasts."""
-    limits: contextlib.AbstractContextManager[Any] = _learn(purpose)[2](limits=1)
+    limits: contextlib.AbstractContextManager[Any] = threadpool_limits(limits=1)
     return limits
 
 
@@ -246,7 +235,7 @@ class TrainedDAE:
         ``dim = 1``)."""
         x = _points(X, self.dim)
         out = np.empty((x.shape[0], self.dim))
-        with _one_thread("evaluating a trained DAE"):
+        with _one_thread():
             for start in range(0, x.shape[0], _JACOBIAN_ROWS):
                 a = (x[start : start + _JACOBIAN_ROWS] - self._mean) / self._scale
                 for k, (w, b) in enumerate(self._layers):
@@ -262,7 +251,7 @@ class TrainedDAE:
         and the standardisation ``dae(x) = m + s f((x - m)/s)``)."""
         x = _points(X, self.dim)
         out = np.empty((x.shape[0], self.dim, self.dim))
-        with _one_thread("evaluating a trained DAE"):
+        with _one_thread():
             for start in range(0, x.shape[0], _JACOBIAN_ROWS):
                 a = (x[start : start + _JACOBIAN_ROWS] - self._mean) / self._scale
                 # da/dz0 as (rows, width, dim), starting from the identity
@@ -330,7 +319,7 @@ def _train(
     """:func:`train_dae` on checked arguments; ``start``: a DAE of the same shape whose weights
     L-BFGS starts from (in standardised units) instead of a random initialisation."""
     n, d = x0.shape
-    mlp, convergence_warning, threadpool_limits = _learn("training a DAE")
+    mlp, convergence_warning = _learn("training a DAE")
 
     noise_seq, init_seq = np.random.SeedSequence(seed).spawn(2)
     clean = np.tile(x0, (noise_draws, 1))
@@ -477,7 +466,7 @@ class EmpiricalBayes:
         out = np.empty_like(x)
         cols = min(self.n, _SAMPLE_BLOCK)
         rows = max(1, _BLOCK_ELEMENTS // cols)
-        with _maybe_one_thread():
+        with _one_thread():
             for start in range(0, x.shape[0], rows):
                 out[start : start + rows] = self._block(x[start : start + rows], cols)
         return out
@@ -527,13 +516,6 @@ def _lower_solve(factor: np.ndarray, rows: np.ndarray) -> np.ndarray:
     for i in range(factor.shape[0]):
         out[:, i] = (rows[:, i] - out[:, :i] @ factor[i, :i]) / factor[i, i]
     return out
-
-
-def _maybe_one_thread() -> contextlib.AbstractContextManager[Any]:
-    """One BLAS thread when threadpoolctl is installed (the empirical-Bayes denoiser does not
-    need scikit-learn); otherwise BLAS as configured."""
-    limits = _threadpool_limits()
-    return contextlib.nullcontext() if limits is None else limits(limits=1)
 
 
 def empirical_bayes(
