@@ -350,6 +350,7 @@ def test_composing_shrinks_the_variance_of_normal_data():
         ((SAMPLES_1D, -1.0), {}, "t=-1.0"),
         ((SAMPLES_1D, float("nan")), {}, "t=nan"),
         ((SAMPLES_1D, True), {}, "t=True"),
+        ((SAMPLES_1D, "0.5"), {}, "t='0.5'"),
         ((SAMPLES_1D, 0.5), {"hidden": [32]}, "hidden"),
         ((SAMPLES_1D, 0.5), {"hidden": ()}, "hidden"),
         ((SAMPLES_1D, 0.5), {"hidden": (0,)}, "hidden width"),

@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +70,9 @@ import sympy as sp
 from scipy import stats
 
 from symtransport._core.codegen import CompiledMap, compile_map
-from symtransport._random.corruption import as_noise, corrupt, positive_time
+from symtransport._random.arguments import count, positive_time
+from symtransport._random.arguments import seed as seed_of
+from symtransport._random.corruption import as_noise, corrupt
 from symtransport._random.numerics import mixture_arrays, sample
 from symtransport._random.parametric import MixtureFamily, family_of
 from symtransport._theory.dae import ShallowDAE
@@ -191,14 +192,6 @@ def _short(value: float | None) -> str:
 # --------------------------------------------------------------------------------------------
 # Arguments
 # --------------------------------------------------------------------------------------------
-
-
-def _count(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InvalidArgument(f"{name}={value!r} is a {type(value).__name__}; expected an int")
-    if int(value) < low:
-        raise InvalidArgument(f"{name}={value!r}; expected an int >= {low}")
-    return int(value)
 
 
 def _outputs(fn: Callable[[np.ndarray], Any], noisy: np.ndarray) -> np.ndarray:
@@ -395,13 +388,9 @@ def compare_map(
     # InvalidArgument for another type (a generic Density, a string) or symbolic entries
     weights, means, covs = mixture_arrays(density)
     d = int(means.shape[1])
-    if isinstance(t, str | bytes):  # positive_time would parse it; t is a number here
-        raise InvalidArgument(f"t={t!r} is text; expected a positive number (a noise variance)")
     t = positive_time(t)
-    samples = _count(samples, "samples", 2)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
-        raise InvalidArgument(f"seed={seed!r}; expected a non-negative int")
-    seed = int(seed)
+    samples = count(samples, "samples", 2)
+    seed = seed_of(seed)
     model = as_noise(noise, d)
     if not isinstance(model, GaussianNoise) and d > 1:
         raise UnsupportedError(

@@ -20,14 +20,13 @@ sampler: it stands for every noise at once.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from symtransport._theory.noise import GaussianNoise, NoiseModel, noise_model
 from symtransport.errors import InvalidArgument, UnsupportedError
 
-__all__ = ["as_noise", "corrupt", "log_kernel", "positive_time"]
+__all__ = ["as_noise", "corrupt", "log_kernel"]
 
 
 def as_noise(noise: NoiseModel | str | None, d: int) -> NoiseModel:
@@ -51,21 +50,6 @@ def as_noise(noise: NoiseModel | str | None, d: int) -> NoiseModel:
         )
     model.check_dimension(d)
     return model
-
-
-def positive_time(t: Any, name: str = "t") -> float:
-    """``t`` as a positive finite float (a noise variance), or :class:`InvalidArgument`."""
-    if isinstance(t, bool):
-        raise InvalidArgument(f"{name}={t!r}: expected a positive number (a noise variance)")
-    try:
-        value = float(t)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(
-            f"{name}={t!r}: expected a positive number (a noise variance)"
-        ) from exc
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidArgument(f"{name}={t!r}: expected a positive finite noise variance")
-    return value
 
 
 def _factor(model: NoiseModel, d: int) -> np.ndarray:

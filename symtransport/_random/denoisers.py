@@ -71,7 +71,8 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from symtransport._random.corruption import as_noise, corrupt, positive_time
+from symtransport._random.arguments import count, positive_time
+from symtransport._random.corruption import as_noise, corrupt
 from symtransport._theory.noise import GaussianNoise, NoiseModel
 from symtransport.errors import InvalidArgument, UnsupportedError
 
@@ -139,21 +140,12 @@ def _points(points: Any, d: int) -> np.ndarray:
     return x
 
 
-def _count(value: Any, name: str, minimum: int) -> int:
-    """An int (not a bool) ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InvalidArgument(f"{name}={value!r}: expected an integer >= {minimum}")
-    if value < minimum:
-        raise InvalidArgument(f"{name}={value!r}: expected an integer >= {minimum}")
-    return int(value)
-
-
 def _hidden(hidden: Any) -> tuple[int, ...]:
     if not isinstance(hidden, tuple) or not hidden:
         raise InvalidArgument(
             f"hidden={hidden!r}: expected a non-empty tuple of layer widths, e.g. (32,)"
         )
-    return tuple(_count(h, "hidden width", 1) for h in hidden)
+    return tuple(count(h, "hidden width", 1) for h in hidden)
 
 
 def _alpha(alpha: Any) -> float:
@@ -297,11 +289,11 @@ def train_dae(
         x0,
         t,
         model,
-        _count(seed, "seed", 0),
+        count(seed, "seed", 0),
         _hidden(hidden),
         _alpha(alpha),
-        _count(noise_draws, "noise_draws", 1),
-        _count(max_iter, "max_iter", 1),
+        count(noise_draws, "noise_draws", 1),
+        count(max_iter, "max_iter", 1),
     )
 
 
@@ -395,8 +387,8 @@ class TrainedComposition:
 def layer_seeds(seed: int, L: int) -> tuple[int, ...]:
     """The seeds of the ``L`` layers of :func:`train_composition`: independent streams spawned
     from ``seed`` (the k-th does not depend on ``L``)."""
-    seed = _count(seed, "seed", 0)
-    L = _count(L, "L", 1)
+    seed = count(seed, "seed", 0)
+    L = count(L, "L", 1)
     children = np.random.SeedSequence(seed).spawn(L)
     return tuple(int(c.generate_state(1, np.uint64)[0]) for c in children)
 
@@ -428,8 +420,8 @@ def train_composition(
     get = {**_DEFAULTS, **options}.__getitem__
     hidden, alpha = _hidden(get("hidden")), _alpha(get("alpha"))
     draws, max_iter = (
-        _count(get("noise_draws"), "noise_draws", 1),
-        _count(get("max_iter"), "max_iter", 1),
+        count(get("noise_draws"), "noise_draws", 1),
+        count(get("max_iter"), "max_iter", 1),
     )
     layers: list[TrainedDAE] = []
     for k in range(len(seeds)):

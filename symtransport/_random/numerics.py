@@ -98,7 +98,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,6 +107,8 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
+from symtransport._random.arguments import count
+from symtransport._random.arguments import seed as seed_of
 from symtransport._theory.densities import Density, Gaussian, GaussianMixture
 from symtransport.errors import InvalidArgument, UnsupportedError
 
@@ -301,20 +302,6 @@ def _points(X: Any, d: int) -> np.ndarray:
     return arr
 
 
-def _count(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InvalidArgument(f"{name}={value!r} is a {type(value).__name__}; expected an int.")
-    if int(value) < low:
-        raise InvalidArgument(f"{name}={value!r}; expected an int >= {low}.")
-    return int(value)
-
-
-def _seed(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
-        raise InvalidArgument(f"seed={value!r}; expected a non-negative int.")
-    return int(value)
-
-
 # --------------------------------------------------------------------------------------------
 # Pointwise: log density, score, samples
 # --------------------------------------------------------------------------------------------
@@ -358,8 +345,8 @@ def sample(density: Any, n: int, seed: int = 0) -> np.ndarray:
     """``n`` exact independent draws from ``mu`` (shape (n, d)) from
     ``numpy.random.default_rng(seed)``: a component by its weight, then ``m_k + L_k z``."""
     m = _model_of(density)
-    n = _count(n, "n", 1)
-    rng = np.random.default_rng(_seed(seed))
+    n = count(n, "n", 1)
+    rng = np.random.default_rng(seed_of(seed))
     which = rng.choice(m.size, size=n, p=m.weights / m.weights.sum())
     z = rng.standard_normal((n, m.dim))
     return m.means[which] + np.einsum("nij,nj->ni", m.chol[which], z)
@@ -694,8 +681,8 @@ def _telescoped(
 ) -> Estimate:
     """``sign * sum_k w_k exact_k - sum_k w_k int phi(y) G_k(y) dy`` (telescoping order)."""
     m = _model_of(density)
-    samples = _count(samples, "samples", 2)
-    seed = _seed(seed)
+    samples = count(samples, "samples", 2)
+    seed = seed_of(seed)
     d = m.dim
     closed = [exact(m, k) for k in range(m.size)]
     base = float(sum(m.weights[k] * closed[k] for k in range(m.size)))
@@ -808,8 +795,8 @@ def expectation(
     m = _model_of(density)
     if not callable(fn):
         raise InvalidArgument(f"fn={fn!r} is not callable; expected fn(X) -> (N,) values.")
-    samples = _count(samples, "samples", 2)
-    seed = _seed(seed)
+    samples = count(samples, "samples", 2)
+    seed = seed_of(seed)
     d = m.dim
     if d <= 2:
         h = _STEP[d]
