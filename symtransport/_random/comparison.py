@@ -72,7 +72,7 @@ from scipy import stats
 from symtransport._core.codegen import CompiledMap, compile_map
 from symtransport._random.arguments import count, positive_time
 from symtransport._random.arguments import seed as seed_of
-from symtransport._random.corruption import as_noise, corrupt
+from symtransport._random.corruption import as_noise, corrupt, noise_shape
 from symtransport._random.numerics import mixture_arrays, sample
 from symtransport._random.parametric import MixtureFamily, family_of
 from symtransport._theory.dae import ShallowDAE
@@ -409,7 +409,7 @@ def compare_map(
     b = np.sum((noisy - exact) ** 2, axis=1)
     l2, l2_ci = _l2(a)
     relative, relative_ci = _relative(a, b)
-    shape = np.array(model.shape(d).tolist(), dtype=float)
+    shape = noise_shape(model, d)
     masks = _regions(weights, means, covs, shape, t, noisy)
     return MapComparison(
         l2=l2,

@@ -72,7 +72,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from symtransport._random.arguments import count, positive_time
-from symtransport._random.corruption import as_noise, corrupt
+from symtransport._random.corruption import as_noise, corrupt, noise_shape
 from symtransport._theory.noise import GaussianNoise, NoiseModel
 from symtransport.errors import InvalidArgument, UnsupportedError
 
@@ -155,11 +155,6 @@ def _alpha(alpha: Any) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise InvalidArgument(f"alpha={alpha!r}: expected a finite number >= 0")
     return value
-
-
-def _noise_shape(model: NoiseModel, d: int) -> np.ndarray:
-    """``C`` (``Cov eps = tC``) as floats: the identity for Laplace and uniform noise."""
-    return np.array(model.shape(d).tolist(), dtype=float)
 
 
 # --- scikit-learn, imported on use ----------------------------------------------------------
@@ -317,7 +312,7 @@ def _train(
     clean = np.tile(x0, (noise_draws, 1))
     noisy = corrupt(clean, t, model, np.random.default_rng(noise_seq))
     mean = x0.mean(axis=0)
-    scale = np.sqrt(x0.var(axis=0) + t * np.diag(_noise_shape(model, d)))
+    scale = np.sqrt(x0.var(axis=0) + t * np.diag(noise_shape(model, d)))
     # float32 training: about five times faster than float64 at the same accuracy (the network's
     # error to the exact map is far above float32's 1e-7); the map is evaluated in float64
     inputs = ((noisy - mean) / scale).astype(np.float32)
@@ -542,7 +537,7 @@ def empirical_bayes(
     factor: np.ndarray | None = None
     white = x - centre
     if isinstance(model, GaussianNoise) and model.cov is not None:
-        factor = np.linalg.cholesky(_noise_shape(model, d))
+        factor = np.linalg.cholesky(noise_shape(model, d))
         white = _lower_solve(factor, white)
     return EmpiricalBayes(
         t=t,
