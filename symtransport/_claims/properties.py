@@ -272,29 +272,23 @@ def measure(
     holds = _RELATIONS[relation]
     shown = f"{value:.6g}" if interval is None else f"{value:.6g} +- {half:.2g}"
     text = f"{what} = {shown} (bound: {relation} {bound:.6g})"
-    measured = dict(data or {})
-    if holds(value - half, bound) and holds(value + half, bound):
-        return Outcome(
-            Status.VERIFIED,
-            "measurement",
-            explanation=f"{text}: within the bound.",
-            scope=as_scope(scope),
-            measurements=measured,
-        )
-    if holds(value - half, bound) or holds(value + half, bound):
-        return Outcome(
-            Status.UNDECIDED,
-            "measurement",
-            explanation=f"{text}: the interval straddles the bound.",
-            scope=as_scope(scope),
-            measurements=measured,
-        )
+    low, high = holds(value - half, bound), holds(value + half, bound)
+    if low and high:
+        status, verdict = Status.VERIFIED, "within the bound"
+    elif low or high:
+        status, verdict = Status.UNDECIDED, "the interval straddles the bound"
+    else:
+        status, verdict = Status.REFUTED, "the bound does not hold"
+    counterexample = None
+    if status == Status.REFUTED:
+        counterexample = {what: repr(value), "bound": f"{relation} {bound!r}"}
+        if interval is not None:
+            counterexample["interval"] = f"+- {half!r}"
     return Outcome(
-        Status.REFUTED,
+        status,
         "measurement",
-        counterexample={what: repr(value), "bound": f"{relation} {bound!r}"}
-        | ({} if interval is None else {"interval": f"+- {half!r}"}),
-        explanation=f"{text}: the bound does not hold.",
+        counterexample=counterexample,
+        explanation=f"{text}: {verdict}.",
         scope=as_scope(scope),
-        measurements=measured,
+        measurements=dict(data or {}),
     )
