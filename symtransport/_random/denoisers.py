@@ -69,6 +69,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.linalg import solve_triangular
 from threadpoolctl import threadpool_limits
 
 from symtransport._random.arguments import count, positive_time
@@ -469,7 +470,7 @@ class EmpiricalBayes:
         if self.noise == "gaussian":
             qw = q - self._centre
             if self._factor is not None:
-                qw = _lower_solve(self._factor, qw)
+                qw = solve_triangular(self._factor, qw.T, lower=True).T
         for lo in range(0, self.n, cols):
             hi = min(lo + cols, self.n)
             if self.noise == "gaussian":
@@ -495,14 +496,6 @@ class EmpiricalBayes:
             acc = acc * shrink[:, None] + logits @ self._samples[lo:hi]
             m = new
         return acc / s[:, None]
-
-
-def _lower_solve(factor: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``(L^{-1} v)`` for each row ``v`` of ``rows``, ``L`` lower triangular (small ``d``)."""
-    out = np.empty_like(rows)
-    for i in range(factor.shape[0]):
-        out[:, i] = (rows[:, i] - out[:, :i] @ factor[i, :i]) / factor[i, i]
-    return out
 
 
 def empirical_bayes(
@@ -538,7 +531,7 @@ def empirical_bayes(
     white = x - centre
     if isinstance(model, GaussianNoise) and model.cov is not None:
         factor = np.linalg.cholesky(noise_shape(model, d))
-        white = _lower_solve(factor, white)
+        white = solve_triangular(factor, white.T, lower=True).T
     return EmpiricalBayes(
         t=t,
         n=n,
