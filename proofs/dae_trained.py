@@ -56,6 +56,7 @@ from scipy import stats
 
 from symtransport import (
     CheckContext,
+    ContinuousDAE,
     GaussianMixture,
     Outcome,
     as_outcome,
@@ -443,22 +444,6 @@ def trained_dae_entropy(ctx: CheckContext) -> Outcome:
 # --- trained-composition-converges ------------------------------------------------------------
 
 
-def continuous_arrays(density: GaussianMixture, total: float) -> tuple[np.ndarray, ...]:
-    """``mu_T = sum_k w_k N(m_k, S_k - 2T I)`` (42) as (weights, means, covariances)."""
-    weights, means, covs = mixture_arrays(density)
-    return weights, means, covs - 2.0 * total * np.eye(density.dim)
-
-
-def floor_sample(arrays: tuple[np.ndarray, ...], n: int, seed: int) -> np.ndarray:
-    """An exact ``n``-sample of the mixture ``arrays``."""
-    weights, means, covs = arrays
-    rng = np.random.default_rng(seed)
-    labels = rng.choice(len(weights), size=n, p=weights)
-    chol = np.linalg.cholesky(covs)
-    z = rng.standard_normal((n, means.shape[1]))
-    return means[labels] + np.einsum("nij,nj->ni", chol[labels], z)
-
-
 def composition_rows(
     density: GaussianMixture,
     depths: Sequence[int],
@@ -471,10 +456,16 @@ def composition_rows(
     training seed), of the exact composition (1-D: the posterior means on a grid), and of
     exact ``size``-samples of ``mu_T`` (the statistical floor). ``noise_total(T, L)``: the
     total noise variance the ``L`` layers share (``T``; a wrong variant changes it)."""
-    target = continuous_arrays(density, COMPOSITION_TIME)
+    continuous = ContinuousDAE(density).at(COMPOSITION_TIME)  # mu_T, (42)
+    target = mixture_arrays(continuous)
     points = sample(density, EVAL_SAMPLES, seed=derived_seed(seed, density.dim, 0))
     trained: dict[str, list[float]] = {}
     exact: dict[str, float] = {}
+    if density.dim == 1:  # the grid of the exact composition
+        _, means, covs = mixture_arrays(density)
+        reach = GRID_REACH * np.sqrt(covs[:, 0, 0])
+        lo, hi = float(np.min(means[:, 0] - reach)), float(np.max(means[:, 0] + reach))
+        nodes = np.arange(lo, hi + GRID_STEP, GRID_STEP)
     for depth in depths:
         distances = []
         for r in range(seeds):
@@ -485,14 +476,10 @@ def composition_rows(
             distances.append(sliced_w2(composition(points), target))
         trained[str(depth)] = distances
         if density.dim == 1:
-            _, means, covs = mixture_arrays(density)
-            reach = GRID_REACH * np.sqrt(covs[:, 0, 0])
-            lo, hi = float(np.min(means[:, 0] - reach)), float(np.max(means[:, 0] + reach))
-            nodes = np.arange(lo, hi + GRID_STEP, GRID_STEP)
             moved = exact_composition_1d(density, COMPOSITION_TIME, depth, nodes)
             exact[str(depth)] = sliced_w2(np.interp(points[:, 0], nodes, moved)[:, None], target)
     floor = [
-        sliced_w2(floor_sample(target, size, derived_seed(seed, density.dim, 0, r, 2)), target)
+        sliced_w2(sample(continuous, size, seed=derived_seed(seed, density.dim, 0, r, 2)), target)
         for r in range(seeds)
     ]
     return {"trained": trained, "exact_composition": exact, "floor": floor, "training_size": size}
