@@ -44,13 +44,20 @@ import sympy as sp
 
 from symtransport._core.codegen import CompiledMap, compile_map
 from symtransport._random import numerics
+from symtransport._random.denoisers import train_composition, train_dae
 from symtransport._random.parametric import family_of, shallow_jacobian
 from symtransport._random.rates import SWEEP_SAMPLES, convergence_sweep, loglog_slope
 from symtransport._theory.composition import MixtureComposition, iterate_variance
 from symtransport._theory.dae import ShallowDAE, affine_parts, affine_pushforward
 from symtransport._theory.densities import Gaussian, GaussianMixture
 from symtransport._theory.flow import ContinuousDAE
-from symtransport._theory.instances import gaussian_44, mixture_45, mixture_46, mixture_47
+from symtransport._theory.instances import (
+    fixed_mixture,
+    gaussian_44,
+    mixture_45,
+    mixture_46,
+    mixture_47,
+)
 from symtransport.errors import InvalidArgument
 
 __all__ = [
@@ -601,7 +608,7 @@ def entropy_data() -> tuple[EntropyPanel, EntropyPanel]:
 #
 # [J] gives no architecture, sample size or optimiser for its trained networks (notes §4); these
 # figures train ``symtransport._random.denoisers`` networks (scikit-learn, the ``[learn]``
-# extra, imported only when a function here runs) from fixed seeds, so they are reproducible on
+# extra, imported only when a network is trained) from fixed seeds, so they are reproducible on
 # a CPU. Fresh draws (seed ``seed + FRESH_SEED_OFFSET``, never a training seed for seeds below
 # the offset) are pushed through the trained maps, so the figures show the pushforward of
 # ``mu_0``, not of the training set.
@@ -698,8 +705,6 @@ def fig4_trained_data(
     variance of ``times``, its pushforward of ``pushed`` fresh draws (a histogram and its
     variance) beside the exact ``N(0, 1/(1 + t)^2)`` (31), and arrows ``x -> dae(x)`` beside
     ``x -> x/(1 + t)`` (30). ``options`` go to ``train_dae`` (``hidden``, ``alpha``, ...)."""
-    from symtransport._random.denoisers import train_dae
-
     exact = fig4_data(times)
     density = Gaussian(0, 1)
     shallow = ShallowDAE(density)
@@ -716,7 +721,7 @@ def fig4_trained_data(
         errors.append(_variance_error(image))
         map_errors.append(float(np.sqrt(np.mean((image - target) ** 2))))
         ends.append(np.asarray(dae(exact.starts[:, None]))[:, 0])
-        converged.append(bool(getattr(dae, "converged", True)))
+        converged.append(dae.converged)
     return Fig4TrainedData(
         exact,
         samples,
@@ -751,8 +756,6 @@ def fig10_trained_data(
     ``N(0, diag(start^2))``), as trajectories of the sample ``(sigma_1, sigma_2)`` of fresh
     draws, beside the exact composition (35) and the continuous DAE (37) at the layers' times,
     in the plane of :func:`fig10_data`. ``options`` go to ``train_composition``."""
-    from symtransport._random.denoisers import train_composition
-
     total = sp.nsimplify(total_time)
     if not isinstance(total, sp.Rational) or total <= 0 or int(layers) < 1:
         raise InvalidArgument(
@@ -777,7 +780,7 @@ def fig10_trained_data(
         fresh = numerics.sample(density, pushed, seed=seed + FRESH_SEED_OFFSET)
         trained = train_composition(training, total, layers, seed=seed, **options)
         paths.append([_sample_sigmas(stage) for stage in trained.stages(fresh)])
-        converged.append([bool(getattr(g, "converged", True)) for g in trained.layers])
+        converged.append([g.converged for g in trained.layers])
     return Fig10TrainedData(
         p0,
         _flow_lines(),
@@ -958,7 +961,5 @@ def convergence_measurement(
     :func:`~symtransport.numerics.convergence_sweep` (trained DAEs and the empirical-Bayes
     denoiser of the same samples against the exact map, ``replicates`` training seeds a size)
     on the fixed mixture of ``dimension``, at noise variance ``t``, as points."""
-    from symtransport._theory.instances import fixed_mixture
-
     rows = convergence_sweep(fixed_mixture(dimension), float(t), sizes, replicates, seed)
     return points_from_rows(rows, dimension)
