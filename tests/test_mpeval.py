@@ -63,3 +63,28 @@ def test_a_sum_of_thousands_of_terms_compiles():
 def test_unevaluated_derivatives_are_refused():
     with pytest.raises(NumericTrouble):
         compile_mp(sp.Derivative(sp.Function("f")(x), x), [x])
+
+
+def test_definitions_are_computed_once_and_used_by_name():
+    # f0 stands for exp(x) + y wherever the expression uses it
+    f0 = sp.Dummy("f0")
+    f = compile_mp([f0**2 - f0, sp.sin(f0)], [x, y], [(f0, sp.exp(x) + y)])
+    with mpmath.workdps(30):
+        u = mpmath.exp(mpmath.mpf("0.5")) + 2
+        got = f(mpmath.mpf("0.5"), mpmath.mpf(2))
+        assert abs(got[0] - (u**2 - u)) < MP30_RESULT * abs(u**2)
+        assert abs(got[1] - mpmath.sin(u)) < MP30_RESULT
+
+
+def test_definitions_must_be_plain():
+    f0 = sp.Dummy("f0")
+    with pytest.raises(NumericTrouble):
+        compile_mp(f0, [a], [(f0, sp.Integral(sp.exp(-a * x**2), (x, 0, 1)))])
+
+
+def test_a_limit_that_fails_fails_again_when_compiled_again():
+    # the failure is remembered with the value, and re-raised: never a value on the second call
+    node = sp.Limit(sp.sign(x) * a, x, 0, "+-")
+    for _ in range(2):
+        with pytest.raises(NumericTrouble):
+            value(node, [a], 2)

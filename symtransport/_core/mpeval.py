@@ -68,11 +68,19 @@ def _outer_specials(expr: sp.Basic) -> list[sp.Basic]:
     return found
 
 
-def compile_mp(expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
+def compile_mp(
+    expr: sp.Basic,
+    symbols: Sequence[sp.Symbol],
+    definitions: Sequence[tuple[sp.Symbol, sp.Expr]] = (),
+) -> MpFunction:
     """``expr`` as a function of ``symbols`` evaluated with mpmath at the current precision.
 
     ``expr`` may be a scalar expression or a list of expressions (then a list is returned).
     Leftover ``Derivative`` objects are an error: differentiate before compiling.
+    ``definitions``: ``(name, value)`` pairs, each ``value`` a plain expression (no integral,
+    limit, sum or derivative) of ``symbols`` and the earlier names, computed once per call and
+    used by name in ``expr`` outside its integrals, limits and sums: a large subexpression that
+    occurs many times is then printed and evaluated once.
     """
     exprs = list(expr) if isinstance(expr, (list, tuple)) else [expr]
     specials: list[sp.Basic] = []
@@ -80,18 +88,28 @@ def compile_mp(expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
         for node in _outer_specials(e):
             if node not in specials:
                 specials.append(node)
-    for e in exprs:
+    for e in [*exprs, *(value for _, value in definitions)]:
         if e.has(sp.Derivative):
             raise NumericTrouble(f"unevaluated derivative in {e}")
+    if any(value.has(*_SPECIAL) for _, value in definitions):
+        raise NumericTrouble("a definition holds an integral, limit or sum")
     dummies = [sp.Dummy(f"special{i}") for i in range(len(specials))]
     replaced = [e.xreplace(dict(zip(specials, dummies, strict=True))) for e in exprs]
-    parts = [_memoised(_compile_special(node, symbols), node, symbols) for node in specials]
+    parts = [_part(node, symbols) for node in specials]
     main = sp.lambdify(
         [*symbols, *dummies],
         replaced,
         modules="mpmath",
+        cse=(lambda body: (list(definitions), body)) if definitions else False,
         printer=_Printer(
-            {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}
+            {
+                "fully_qualified_modules": False,
+                "inline": True,
+                "allow_unknown_functions": True,
+                # terms and factors as they stand: SymPy's canonical ordering (for display)
+                # sorts every sum and product and costs more than the rest of the printing
+                "order": "none",
+            }
         ),
     )
 
@@ -103,23 +121,47 @@ def compile_mp(expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
     return evaluate
 
 
+#: the compiled integrals, limits and sums of this process by ``(node, symbols)``, so that
+#: compiling an expression again, or one entry of a matrix already compiled whole (a point that
+#: the whole could not evaluate), reuses their values and failures at a point
+_PARTS: dict[tuple[sp.Basic, tuple[sp.Symbol, ...]], MpFunction] = {}
+_PARTS_KEPT = 256  # compiled parts kept before the table starts afresh
+
+
+def _part(node: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
+    """The compiled, memoised ``node`` as a function of ``symbols``, compiled once."""
+    key = (node, tuple(symbols))
+    if key not in _PARTS:
+        if len(_PARTS) >= _PARTS_KEPT:
+            _PARTS.clear()
+        _PARTS[key] = _memoised(_compile_special(node, symbols), node, symbols)
+    return _PARTS[key]
+
+
 def _memoised(part: MpFunction, node: sp.Basic, symbols: Sequence[sp.Symbol]) -> MpFunction:
-    """``part`` remembering its last values by the arguments it depends on.
+    """``part`` remembering its values, or the error it raised, by the precision and the
+    arguments it depends on (it is a deterministic function of them).
 
     An integral inside an integrand that does not involve the outer integration variable (a
     normalising constant, a posterior mean inserted into a loss) is then computed once per
     point instead of once per quadrature node.
     """
     used = [i for i, s in enumerate(symbols) if s in node.free_symbols]
-    memo: dict[tuple[Any, ...], Any] = {}
+    memo: dict[tuple[Any, ...], tuple[bool, Any]] = {}
 
     def value(*values: Any) -> Any:
         key = (mpmath.mp.prec, *(values[i] for i in used))
         if key not in memo:
             if len(memo) > 4096:
                 memo.clear()
-            memo[key] = part(*values)
-        return memo[key]
+            try:
+                memo[key] = True, part(*values)
+            except (ArithmeticError, ValueError, TypeError) as exc:
+                memo[key] = False, exc
+        ok, result = memo[key]
+        if not ok:
+            raise result
+        return result
 
     return value
 

@@ -204,6 +204,30 @@ def _grouped(terms: Sequence[sp.Expr]) -> sp.Expr:
 # a chained rewrite's result feeds the next rewrite, an unchained one is only tried on the current
 # expression
 Rewrite = Callable[[sp.Expr, frozenset[str]], sp.Expr]
+
+
+def _around_large_limits(rewrite: Callable[[sp.Expr], sp.Expr]) -> Rewrite:
+    """``rewrite`` with each limit that ``doit`` left unevaluated as too large
+    (:func:`_unbounded`) standing as an opaque symbol, put back afterwards.
+
+    The exact stage does not evaluate such a limit, so it does not rewrite inside it either:
+    ``expand``, ``cancel`` and the log and power rules would otherwise work through an argument
+    of hundreds of operations (seconds each) only to leave the limit unevaluated. Equal limits
+    still cancel (one symbol each); the symbol has no assumptions, so a rewrite valid for it is
+    valid for any value of the limit.
+    """
+
+    def apply(e: sp.Expr, _: frozenset[str]) -> sp.Expr:
+        large = [node for node in e.atoms(sp.Limit) if _unbounded(node)]
+        if not large:
+            return rewrite(e)
+        symbols = {node: sp.Dummy(f"limit{k}") for k, node in enumerate(large)}
+        done = rewrite(e.xreplace(symbols))
+        return done.xreplace({s: node for node, s in symbols.items()})
+
+    return apply
+
+
 REWRITES: tuple[tuple[str, Rewrite, bool], ...] = (
     ("gaussian integrals", lambda e, _: gaussian_integrals(e), True),
     (
@@ -214,10 +238,10 @@ REWRITES: tuple[tuple[str, Rewrite, bool], ...] = (
         False,
     ),
     ("doit", lambda e, densities: _doit(_continuity(e, densities)), True),
-    ("exp normal form", lambda e, _: exp_normal_form(e), False),
-    ("expand", lambda e, _: sp.expand(e), True),
-    ("cancel", lambda e, _: _bounded_cancel(e), True),
-    ("log-power rules", lambda e, _: _log_power_rules(e), True),
+    ("exp normal form", _around_large_limits(exp_normal_form), False),
+    ("expand", _around_large_limits(sp.expand), True),
+    ("cancel", _around_large_limits(_bounded_cancel), True),
+    ("log-power rules", _around_large_limits(_log_power_rules), True),
     ("simplify", lambda e, _: _bounded_simplify(e), True),
 )
 

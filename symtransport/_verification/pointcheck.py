@@ -124,16 +124,53 @@ def _inside_integrals_or_limits(exprs: Sequence[sp.Basic]) -> set[str]:
     }
 
 
-def _substitute(e: sp.Basic, instances: Mapping[str, FunctionInstance]) -> sp.Basic:
-    """Replace generic functions by concrete instances and carry out the derivatives.
+#: nodes whose generic functions :func:`_substitute` leaves in place, made concrete inside them
+_ENCLOSING = (sp.Integral, sp.Limit, sp.Sum, sp.Subs, sp.Derivative)
 
-    An integral that held a generic function is put in closed form where
-    :mod:`symtransport._core.gaussint` has one: the instance is a member drawn for this point, which
-    the exact stage never saw, so the check stays independent of the closed forms it used.
+
+def _leaves(e: sp.Basic, names: Sequence[str], found: dict[sp.Basic, None]) -> None:
+    """Add to ``found`` (in order of appearance) the applications of the functions ``names``,
+    and the derivatives of such applications, that lie outside every integral, limit, sum,
+    substitution and other derivative of ``e``."""
+    if isinstance(e, AppliedUndef) and e.func.__name__ in names:
+        found[e] = None
+    elif isinstance(e, sp.Derivative) and isinstance(e.expr, AppliedUndef):
+        if e.expr.func.__name__ in names:
+            found[e] = None
+    elif not isinstance(e, _ENCLOSING):
+        for arg in e.args:
+            _leaves(arg, names, found)
+
+
+def _named(e: sp.Basic, names: Mapping[sp.Basic, sp.Symbol]) -> sp.Basic:
+    """``e`` with the leaves of :func:`_leaves` replaced by their names (and nothing inside an
+    enclosing node, where the name would not be defined)."""
+    if e in names:
+        return names[e]
+    if isinstance(e, _ENCLOSING) or not e.args:
+        return e
+    args = [_named(a, names) for a in e.args]
+    return e.func(*args) if any(a is not b for a, b in zip(args, e.args, strict=True)) else e
+
+
+def _substitute(
+    exprs: Sequence[sp.Basic], instances: Mapping[str, FunctionInstance]
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Basic]]:
+    """Replace generic functions by concrete instances and carry out the derivatives:
+    ``(definitions, expressions)`` for :func:`compile_mp`.
+
+    Each distinct application of a generic function, or derivative of one, that stands outside
+    integrals, limits and sums is made concrete once, as a definition the expressions use by
+    name: an instance of hundreds of operations that the identity applies a dozen times is then
+    differentiated, printed and evaluated once. Inside integrals, limits and sums the instances
+    are substituted in place. An integral that held a generic function is put in closed form
+    where :mod:`symtransport._core.gaussint` has one: the instance is a member drawn for this
+    point, which the exact stage never saw, so the check stays independent of the closed forms
+    it used.
     """
     # derivatives first, while the functions are still symbols: substituting a large instance
     # into a Subs or differentiating it symbolically is far costlier than doing it generically
-    e = _carry_out_derivatives(e)
+    exprs = [_carry_out_derivatives(e) for e in exprs]
 
     def concrete(node: sp.Basic) -> sp.Basic:
         for func in {app.func for app in node.atoms(AppliedUndef)}:
@@ -141,11 +178,20 @@ def _substitute(e: sp.Basic, instances: Mapping[str, FunctionInstance]) -> sp.Ba
                 node = node.replace(func, instances[func.__name__].lam)
         return node
 
-    e = e.replace(
-        lambda n: isinstance(n, sp.Integral) and bool(n.atoms(AppliedUndef)),
-        lambda n: gaussian_integrals(_carry_out_derivatives(concrete(n)), partial=True),
-    )
-    return _inner_gaussian_layers(_carry_out_derivatives(concrete(e)))
+    found: dict[sp.Basic, None] = {}
+    for e in exprs:
+        _leaves(e, list(instances), found)
+    names = {leaf: sp.Dummy(f"instance{k}") for k, leaf in enumerate(found)}
+    definitions = [(names[leaf], _carry_out_derivatives(concrete(leaf))) for leaf in found]
+
+    def rest(e: sp.Basic) -> sp.Basic:
+        e = e.replace(
+            lambda n: isinstance(n, sp.Integral) and bool(n.atoms(AppliedUndef)),
+            lambda n: gaussian_integrals(_carry_out_derivatives(concrete(n)), partial=True),
+        )
+        return _inner_gaussian_layers(_carry_out_derivatives(concrete(e)))
+
+    return definitions, [rest(_named(e, names)) for e in exprs]
 
 
 def _inner_gaussian_layers(e: sp.Basic) -> sp.Basic:
@@ -177,7 +223,7 @@ def _carry_out_derivatives(e: sp.Basic) -> sp.Basic:
         generic = any(isinstance(d.expr, AppliedUndef) for d in n.expr.atoms(sp.Derivative))
         return not generic or all(p.is_Symbol or p.is_number for p in n.point)
 
-    return e.replace(ready, lambda n: n.doit(deep=False))
+    return e.replace(ready, lambda n: n.doit(deep=False, simplify=False))
 
 
 def _evaluate(f: Any, values: Sequence[Any], dps: int) -> list[Any]:
@@ -314,13 +360,14 @@ def numeric_stage(
         }
         for _ in range(n_instances)
     ]
-    substituted: dict[int, list[sp.Basic]] = {}
+    substituted: dict[int, tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Basic]]] = {}
     compiled: dict[int, Any] = {}
 
     def prepared(which: int) -> Any:
         if which not in compiled:
-            substituted[which] = [_substitute(e, drawn[which]) for e in [*lhs, *rhs]]
-            compiled[which] = compile_mp(substituted[which], arguments)
+            definitions, exprs = _substitute([*lhs, *rhs], drawn[which])
+            substituted[which] = definitions, exprs
+            compiled[which] = compile_mp(exprs, arguments, definitions)
         return compiled[which]
 
     entries: dict[tuple[int, int], Any] = {}
@@ -334,8 +381,8 @@ def numeric_stage(
         for i in range(n):
             key = (which, i)
             if key not in entries:
-                pair = [substituted[which][i], substituted[which][n + i]]
-                entries[key] = compile_mp(pair, arguments)
+                definitions, exprs = substituted[which]
+                entries[key] = compile_mp([exprs[i], exprs[n + i]], arguments, definitions)
             try:
                 kind, residual, used = ladder(entries[key], values, digits, parameters)
             except (NumericTrouble, ArithmeticError, ValueError, TypeError):
