@@ -7,6 +7,7 @@ import sympy as sp
 
 import symtransport._verification.verify as verify_module
 from symtransport import InvalidArgument, Status, verify_identity
+from symtransport._verification.exact import LIMIT_OPS
 
 x, y = sp.symbols("x y", real=True)
 a, b, c, d = sp.symbols("a b c d", real=True)
@@ -169,3 +170,44 @@ def test_a_slow_machine_reaches_the_same_verdicts(monkeypatch):
     assert [r.status for r in idle] == [Status.PROVED, Status.REFUTED]
     assert [r.status for r in busy] == [r.status for r in idle]
     assert [r.counterexample for r in busy] == [r.counterexample for r in idle]
+
+
+def test_a_limit_too_large_for_the_exact_stage_is_an_atom_of_its_rewrites():
+    # the rewrites after doit do not work inside a limit left to the numeric stage, yet still
+    # prove what holds for any value of it, and never what does not
+    big = sp.Limit(sp.Add(*(k * t * x / (t + k) for k in range(1, 26))), t, sp.oo)
+    assert sp.count_ops(big.args[0]) > LIMIT_OPS
+    assert verify_identity(big * (big + 1), big**2 + big).status == Status.PROVED
+    wrong = verify_identity(big * (big + 1), big**2 + 2 * big)
+    assert wrong.status == Status.REFUTED
+
+
+def test_a_chain_rule_placeholder_is_bound_not_drawn_at_random():
+    # SymPy's second derivative of u(a, c) at composite arguments leaves plain symbols named
+    # "_b11*x1 + b12*x2" free; drawn at random they refuted this true identity
+    b11, b12, b21, b22, x1, x2, y1, y2 = sp.symbols("b11 b12 b21 b22 x1 x2 y1 y2", real=True)
+    u = sp.Function("u")
+    a, c = b11 * x1 + b12 * x2, b21 * x1 + b22 * x2
+    lhs = sp.diff(u(a, c), x1, x2)
+    assert any(s.name.startswith("_") for s in lhs.free_symbols)  # the placeholders SymPy leaves
+
+    def chain(mixed):
+        second = {(1, 1): b11 * b12, (1, 2): mixed, (2, 2): b21 * b22}
+        pairs = {(1, 1): (y1, y1), (1, 2): (y1, y2), (2, 2): (y2, y2)}
+        terms = (k * sp.diff(u(y1, y2), *pairs[key]) for key, k in second.items())
+        return sp.Add(*terms).subs({y1: a, y2: c})
+
+    right = verify_identity(lhs, chain(b11 * b22 + b12 * b21), functions={"u": "smooth"})
+    assert right.status in (Status.PROVED, Status.VERIFIED)
+    wrong = verify_identity(lhs, chain(b11 * b22 - b12 * b21), functions={"u": "smooth"})
+    assert wrong.status == Status.REFUTED
+    assert not any(name.startswith("_") for name in wrong.counterexample)
+
+
+def test_a_users_symbol_that_starts_with_an_underscore_is_not_a_placeholder():
+    from symtransport._verification.placeholders import bind_placeholders
+
+    f = sp.Function("f")
+    _a, z = sp.symbols("_a z", real=True)
+    expr = sp.diff(f(_a, z), _a)
+    assert bind_placeholders(expr) == expr

@@ -40,6 +40,7 @@ from symtransport._core.budget import BudgetRun, run_with_budget
 from symtransport._core.decimals import read_decimals
 from symtransport._verification.exact import exact_stage
 from symtransport._verification.families import DEFAULT_FAMILY, REGULAR, family_names
+from symtransport._verification.placeholders import bind_placeholders
 from symtransport._verification.pointcheck import (
     ROUNDINGS,
     Parameter,
@@ -112,14 +113,14 @@ def _as_entries(side: Any, name: str) -> tuple[list[sp.Basic], tuple[int, ...]]:
             f"{name}={side!r} is text; parse user text with symtransport.parse_expression first"
         )
     if isinstance(side, sp.MatrixBase):
-        return list(side), side.shape
+        return [bind_placeholders(e) for e in side], side.shape
     try:
         expr = sp.sympify(side, strict=True)
     except (sp.SympifyError, TypeError) as exc:
         raise InvalidArgument(f"{name}={side!r} is not a SymPy expression or matrix") from exc
     if not isinstance(expr, sp.Expr):
         raise InvalidArgument(f"{name}={expr!r} is a {type(expr).__name__}, not an expression")
-    return [expr], ()
+    return [bind_placeholders(expr)], ()
 
 
 def _check_functions(functions: Mapping[str, str] | None) -> dict[str, str]:
