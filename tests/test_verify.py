@@ -211,3 +211,18 @@ def test_a_users_symbol_that_starts_with_an_underscore_is_not_a_placeholder():
     _a, z = sp.symbols("_a z", real=True)
     expr = sp.diff(f(_a, z), _a)
     assert bind_placeholders(expr) == expr
+
+
+def test_a_proof_against_a_quadrature_point_is_a_conflict_not_a_refutation(monkeypatch):
+    # a quadrature can miss a narrow peak at every precision, so its "stable" difference does
+    # not outrank a proof: the two disagreeing is undecided (never a pass, never a refutation)
+    def fake_exact_stage(differences, densities):
+        yield ("proved", "fake")
+
+    monkeypatch.setattr(verify_module, "exact_stage", fake_exact_stage)
+    s = sp.Symbol("s", real=True)
+    wrong = sp.Integral(sp.exp(-(s**2)) * (1 + x**2), (s, -sp.oo, sp.oo))
+    r = verify_identity(wrong, sp.sqrt(sp.pi))
+    assert r.status == Status.UNDECIDED
+    assert r.method.startswith("conflict") and "fake" in r.explanation
+    assert r.counterexample is None

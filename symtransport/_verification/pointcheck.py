@@ -350,7 +350,7 @@ def numeric_stage(
     fixed = [p.value for p in parameters]
     integrated = _inside_integrals_or_limits([*lhs, *rhs])
     # every member is drawn up front (the random stream stays the same), but substituted and
-    # compiled only when a point first uses it: a proof's cross-check needs 3 of the 4
+    # compiled only when a point first uses it: a proof's cross-check needs 2 of the 4
     drawn = [
         {
             name: draw_instance(
