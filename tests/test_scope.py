@@ -43,6 +43,16 @@ def test_refutations_and_general_proofs_are_not_capped():
     assert cap(general, "general").status == Status.PROVED
 
 
+def test_evidence_wider_than_the_statement_is_shown_at_the_statements_scope():
+    # a lemma proved for every density inside a claim about Gaussians does not make the claim
+    # general: its scope shown is the statement's; a refutation keeps its own
+    general = as_outcome(verify_identity(x + x, 2 * x))
+    shown = cap(general, "family")
+    assert shown.status == Status.PROVED and shown.scope == Scope.FAMILY
+    wrong = as_outcome(verify_identity(x + x, 3 * x))
+    assert cap(wrong, "family").scope == Scope.GENERAL
+
+
 def test_combined_scope_is_the_widest_supporting_or_the_deciding_one():
     general = verify_identity(x + x, 2 * x)
     instance = verify_identity(x * x, x**2, scope="instances")

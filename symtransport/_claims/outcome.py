@@ -159,8 +159,12 @@ def as_outcome(value: Any) -> Outcome:
 def cap(outcome: Outcome, statement: Scope | str) -> Outcome:
     """``outcome`` held to a statement of scope ``statement``: a proof that covers less than
     the statement (fixed Gaussians for a theorem about every density) is ``verified``, with
-    the scope said in the explanation; everything else is unchanged."""
+    the scope said in the explanation. Evidence wider than the statement (a lemma proved for
+    every density inside a claim about Gaussians) speaks for the statement only: the scope
+    shown is the statement's. Everything else is unchanged."""
     statement = as_scope(statement)
+    if outcome.scope.rank > statement.rank and outcome.status in (Status.PROVED, Status.VERIFIED):
+        return replace(outcome, scope=statement)
     if outcome.status != Status.PROVED or outcome.scope.covers(statement):
         return outcome
     return replace(
