@@ -233,6 +233,39 @@ class TrainedDAE:
                 out[start : start + _JACOBIAN_ROWS] = a
         return self._mean + self._scale * out
 
+    def encode(self, X: Any) -> np.ndarray:
+        """The hidden layer ``enc(x) = tanh(W_1^T (x - m)/s + b_1)`` ([J] (52), the inputs
+        standardised as in training), ``(N, width)``: the features a stacked DAE's next layer is
+        trained on ([J] §6.2). One hidden layer only (:class:`UnsupportedError` otherwise)."""
+        w, b = self._single_hidden()[0]
+        return np.tanh((_points(X, self.dim) - self._mean) / self._scale @ w + b)
+
+    def decode(self, Z: Any) -> np.ndarray:
+        """The output layer ``dec(z) = m + s (W_2^T z + b_2)`` ([J] (53), with a bias and the
+        standardisation undone), ``(N, dim)`` for ``Z`` of shape ``(N, width)``; ``dae = dec o
+        enc`` (:meth:`encode`)."""
+        w, b = self._single_hidden()[1]
+        return self._mean + self._scale * (_points(Z, w.shape[0]) @ w + b)
+
+    def encode_jacobian(self, X: Any) -> np.ndarray:
+        """``d enc / dx`` at each point, ``(N, width, dim)``: ``(1 - enc^2) W_1^T / s``."""
+        w, _ = self._single_hidden()[0]
+        h = self.encode(X)
+        return (1.0 - h * h)[:, :, None] * (w.T / self._scale[None, :])[None]
+
+    @property
+    def decode_matrix(self) -> np.ndarray:
+        """The linear part of :meth:`decode`, ``(dim, width)``: ``diag(s) W_2^T``."""
+        w, _ = self._single_hidden()[1]
+        return self._scale[:, None] * w.T
+
+    def _single_hidden(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        if len(self._layers) != 2:
+            raise UnsupportedError(
+                f"hidden={self.hidden}: encode/decode split a network with one hidden layer"
+            )
+        return self._layers
+
     def jacobian(self, X: Any) -> np.ndarray:
         """``d dae / dx`` at each point, ``(N, dim, dim)`` with ``[k, i, j] = d out_i / d x_j``,
         exactly from the network's weights (``tanh' = 1 - tanh^2``, chained through the layers
