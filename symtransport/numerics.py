@@ -7,7 +7,9 @@ integration of a flow (``integrate``, SciPy's DOP853); a two-sample test of equa
 (``same_distribution``); rates of convergence of trained denoisers (``convergence_sweep``,
 ``loglog_slope`` with intervals, ``derived_seed``); and sliced Wasserstein-2 distances of
 samples to a mixture or to each other (``sliced_w2``, ``sliced_w2_samples``, with exact
-``mixture_quantile``).
+``mixture_quantile``); one-step denoisers as schemes for the continuous DAE of noisy data
+``mu_0 * N(0, sI)`` and their exact W2 errors in 1-D (``Scheme``, ``FULL``, ``HALF``, ``HEUN``,
+``mixture_velocity``, ``clean_map``, ``w2_error``, ``coupling_error``, ``one_step_errors``).
 """
 
 from symtransport._core.particles import (
@@ -24,6 +26,18 @@ from symtransport._random.numerics import (
     mixture_arrays,
     sample,
     score,
+)
+from symtransport._random.one_step import (
+    FULL,
+    HALF,
+    HEUN,
+    Scheme,
+    W2Error,
+    clean_map,
+    coupling_error,
+    mixture_velocity,
+    one_step_errors,
+    w2_error,
 )
 from symtransport._random.parametric import (
     MixtureFamily,
@@ -47,13 +61,20 @@ from symtransport._random.samples import (
 )
 
 __all__ = [
+    "FULL",
+    "HALF",
+    "HEUN",
     "MAX_POINTS",
     "RADIUS",
     "Estimate",
     "MixtureFamily",
     "SampleTest",
+    "Scheme",
     "Slope",
+    "W2Error",
+    "clean_map",
     "convergence_sweep",
+    "coupling_error",
     "derived_seed",
     "entropy",
     "expectation",
@@ -66,10 +87,13 @@ __all__ = [
     "mixture_arrays",
     "mixture_family",
     "mixture_quantile",
+    "mixture_velocity",
+    "one_step_errors",
     "same_distribution",
     "sample",
     "score",
     "shallow_jacobian",
     "sliced_w2",
     "sliced_w2_samples",
+    "w2_error",
 ]

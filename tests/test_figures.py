@@ -41,8 +41,11 @@ from tolerances import (
     LEARN_PUSHFORWARD_VARIANCE_2000,
     MC_LOG_JACOBIAN_ERROR,
     MC_SIGMAS,
+    ONE_STEP_GAUSSIAN_W2,
+    ONE_STEP_ORDER_TOL,
 )
 
+from symtransport import Gaussian
 from symtransport._reports import figuredata as fd
 from symtransport._reports.figures import FIGURES, NEEDS_LEARN, select, write_figures
 from symtransport._theory.instances import mixture_45, mixture_46, mixture_47
@@ -615,6 +618,50 @@ def test_without_scikit_learn_the_trained_figures_are_skipped_in_one_line(
     assert not (tmp_path / "c").exists()
 
 
+# --- one-step denoisers ------------------------------------------------------------------------
+
+
+def test_one_step_orders_of_a_gaussian_are_the_closed_forms():
+    """For ``mu_0 = N(0, 1)`` every scheme is linear, ``x -> a x``, with ``a`` typed here from
+    ``grad log u_tau(x) = -x/(1 + s - 2tau)``: ``W2 = |a sqrt(1 + s) - 1|``."""
+    noises = (sp.Rational(1, 4), sp.Rational(1, 16), sp.Rational(1, 64))
+    d = fd.one_step_orders_data(Gaussian(0, 1), noises)
+    assert d.names == ("full", "half", "heun", "euler-4")
+    for j, s in enumerate(noises):
+        with mpmath.workdps(30):
+            v = mpmath.mpf(s.p) / s.q
+            half = 1 - v / (2 * (1 + v))
+            factors = {
+                "full": 1 - v / (1 + v),
+                "half": half,
+                "heun": 1 - v / 4 * (1 / (1 + v) + half),
+                "euler-4": mpmath.fprod(1 - (v / 8) / (1 + v - k * v / 4) for k in range(4)),
+            }
+            for i, name in enumerate(d.names):
+                exact = float(abs(factors[name] * mpmath.sqrt(1 + v) - 1))
+                assert d.errors[i, j] == pytest.approx(exact, rel=ONE_STEP_GAUSSIAN_W2)
+                assert d.bounds[i, j] <= ONE_STEP_GAUSSIAN_W2 * exact
+    # each reference line passes through the smallest noise's error with slope = the order
+    smallest = int(np.argmin(d.noises))
+    assert np.allclose(d.references[:, smallest], d.errors[:, smallest], rtol=FLOAT64_FEW_OPS)
+    ratios = np.log(d.references[:, 0] / d.references[:, smallest])
+    assert np.allclose(ratios / np.log(d.noises[0] / d.noises[smallest]), d.orders)
+
+
+def test_one_step_orders_default_slopes():
+    d = fd.one_step_orders_data()
+    assert d.fit_range == (2.0**-9, 2.0**-5)
+    for slope, order in zip(d.slopes, d.orders, strict=True):
+        # the criterion of the claim one-step-mixture-orders
+        assert abs(slope.slope - order) + slope.half_width <= ONE_STEP_ORDER_TOL
+
+
+def test_only_one_step_orders(tmp_path):
+    written = write_figures(tmp_path, only=["one-step*"])
+    assert [p.name for p in written] == ["one-step-orders.png", "one-step-orders.pdf"]
+    assert written[0].read_bytes().startswith(PNG_SIGNATURE)
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -721,5 +768,6 @@ def test_figures_are_named_and_captioned_in_paper_order():
         "fig10-trained",
         "entropy-time",
         "dae-convergence",
+        "one-step-orders",
     ]
     assert all(isinstance(c, str) and c and "\n" not in c for c in FIGURES.values())

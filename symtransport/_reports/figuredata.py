@@ -45,8 +45,9 @@ import sympy as sp
 from symtransport._core.codegen import CompiledMap, compile_map
 from symtransport._random import numerics
 from symtransport._random.denoisers import train_composition, train_dae
+from symtransport._random.one_step import FULL, HALF, HEUN, Scheme, one_step_errors
 from symtransport._random.parametric import family_of, shallow_jacobian
-from symtransport._random.rates import SWEEP_SAMPLES, convergence_sweep, loglog_slope
+from symtransport._random.rates import SWEEP_SAMPLES, Slope, convergence_sweep, loglog_slope
 from symtransport._theory.composition import MixtureComposition, iterate_variance
 from symtransport._theory.dae import ShallowDAE, affine_parts, affine_pushforward
 from symtransport._theory.densities import Gaussian, GaussianMixture
@@ -73,6 +74,7 @@ __all__ = [
     "Fig10Data",
     "Fig10TrainedData",
     "FlowFigureData",
+    "OneStepOrdersData",
     "Panel",
     "composition_panel",
     "continuous_panel",
@@ -88,6 +90,7 @@ __all__ = [
     "fig10_data",
     "fig10_trained_data",
     "flow_figure_data",
+    "one_step_orders_data",
     "points_from_rows",
     "shallow_panel",
     "starting_points",
@@ -963,3 +966,59 @@ def convergence_measurement(
     on the fixed mixture of ``dimension``, at noise variance ``t``, as points."""
     rows = convergence_sweep(fixed_mixture(dimension), float(t), sizes, replicates, seed)
     return points_from_rows(rows, dimension)
+
+
+# --- one-step denoisers: W2 error against the noise variance ------------------------------------
+
+#: The one-step plot: ``fixed_mixture(1)`` (smallest component variance 1/2), noise variances
+#: ``s = 2^-1 .. 2^-9``, and the schemes of :mod:`symtransport._random.one_step`.
+ONE_STEP_NOISES = tuple(R(1, 2**k) for k in range(1, 10))
+ONE_STEP_SCHEMES = (FULL, HALF, HEUN, Scheme("euler", 4))
+#: the order of each scheme's W2 error in ``s`` (notes §1; claim ``one-step-gaussian-orders``)
+ONE_STEP_ORDERS = {"full": 1, "half": 2, "heun": 3, "euler-4": 2}
+#: slopes are fitted over the smallest five noises, ``s <= lambda_min/16`` as in the claim
+#: ``one-step-mixture-orders`` (the larger ones show the pre-asymptotic bend)
+ONE_STEP_FITTED = 5
+
+
+@dataclass(frozen=True)
+class OneStepOrdersData:
+    """The one-step plot: ``W2(T # u, mu_0)`` for ``u = mu_0 * N(0, s)`` at the noise
+    variances ``noises`` (shape ``(n,)``), one row of ``errors`` (and of their quadrature
+    ``bounds``) per scheme of ``names``; ``slopes``: the log-log line of each fitted over the
+    smallest ``fitted`` noises (whose range is ``fit_range``); the
+    reference line of slope ``orders[i]`` passes through scheme ``i``'s error at the smallest
+    ``s`` (``references``, same shape as ``errors``)."""
+
+    noises: np.ndarray
+    names: tuple[str, ...]
+    errors: np.ndarray
+    bounds: np.ndarray
+    slopes: tuple[Slope, ...]
+    fit_range: tuple[float, float]
+    orders: tuple[int, ...]
+    references: np.ndarray
+
+
+def one_step_orders_data(
+    mixture: Gaussian | GaussianMixture | None = None,
+    noises: tuple[sp.Rational, ...] = ONE_STEP_NOISES,
+    schemes: tuple[Scheme, ...] = ONE_STEP_SCHEMES,
+) -> OneStepOrdersData:
+    """The W2 errors of the one-step denoisers on ``mixture`` (default ``fixed_mixture(1)``)
+    by :func:`~symtransport._random.one_step.one_step_errors`, as the claims measure them."""
+    density = fixed_mixture(1) if mixture is None else mixture
+    found = one_step_errors(density, noises, schemes)
+    names = tuple(found)
+    s = np.array([float(v) for v in noises])
+    errors = np.array([[e.value for e in found[n]] for n in names])
+    bounds = np.array([[e.error for e in found[n]] for n in names])
+    orders = tuple(ONE_STEP_ORDERS[n] for n in names)
+    smallest = int(np.argmin(s))
+    references = np.array(
+        [row[smallest] * (s / s[smallest]) ** p for row, p in zip(errors, orders, strict=True)]
+    )
+    fitted = np.argsort(s)[:ONE_STEP_FITTED]
+    slopes = tuple(loglog_slope(s[fitted].tolist(), row[fitted].tolist()) for row in errors)
+    fit_range = (float(s[fitted].min()), float(s[fitted].max()))
+    return OneStepOrdersData(s, names, errors, bounds, slopes, fit_range, orders, references)

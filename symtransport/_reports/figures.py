@@ -5,7 +5,9 @@ and PDF. The numbers come from :mod:`symtransport._reports.figuredata`; this mod
 ``fig4-shallow-1d`` and ``fig10-gaussian-plane`` draw the exact minimisers from the closed forms
 and the library's derived maps; ``fig4-trained`` and ``fig10-trained`` put DAEs trained as
 networks on finite data (as in [J]'s Figs. 4 and 10, right) beside them, and
-``dae-convergence`` plots the error of trained and empirical-Bayes denoisers against ``n``.
+``dae-convergence`` plots the error of trained and empirical-Bayes denoisers against ``n``, and
+``one-step-orders`` the W2 error of one-step denoisers (full, half, Heun, 4 Euler steps) against
+the noise variance.
 
 matplotlib is optional (``pip install symtransport[plot]``) and imported only here, inside the
 functions. The object API is used throughout (``matplotlib.figure.Figure``, no pyplot, no
@@ -360,6 +362,37 @@ def _convergence(fig: Any) -> None:
     draw_convergence(fig, data.convergence_data(data.convergence_measurement()), note)
 
 
+# --- one-step denoisers -------------------------------------------------------------------------
+
+_SCHEME_COLOURS = ("tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown")
+
+
+def _one_step_orders(fig: Any) -> None:
+    d = data.one_step_orders_data()
+    low, high = d.fit_range
+    ax = fig.subplots()
+    for i, name in enumerate(d.names):
+        colour = _SCHEME_COLOURS[i % len(_SCHEME_COLOURS)]
+        ax.plot(
+            d.noises,
+            d.errors[i],
+            "o-",
+            color=colour,
+            ms=4,
+            lw=1.2,
+            label=f"{name}: slope {d.slopes[i].text()} ({low:.3g} ≤ s ≤ {high:.3g})",
+        )
+        ax.plot(d.noises, d.references[i], color=colour, ls=":", lw=1.0, label=f"s^{d.orders[i]}")
+    ax.set(xscale="log", yscale="log", xlabel="noise variance s", ylabel="W2(T # u, μ0)")
+    ax.set_title(
+        "One-step denoisers of u = μ0 * N(0, s) as steps of the continuous DAE, "
+        "μ0 = fixed_mixture(1)\nfull x + s∇log u, half x + (s/2)∇log u, Heun, 4 Euler steps; "
+        "exact W2 by quadrature",
+        fontsize=9,
+    )
+    ax.legend(fontsize=7, loc="lower right")
+
+
 # --- entropy against time -----------------------------------------------------------------------
 
 
@@ -449,6 +482,11 @@ _REGISTRY: dict[str, tuple[str, Callable[[Any], None], tuple[float, float]]] = {
     "dae-convergence": (
         "Relative L2 error of trained and empirical-Bayes DAEs against n, with rate lines",
         _convergence,
+        (7.5, 6.0),
+    ),
+    "one-step-orders": (
+        "W2 error of one-step denoisers (full, half, Heun, 4 Euler steps) against s, log-log",
+        _one_step_orders,
         (7.5, 6.0),
     ),
 }
