@@ -49,12 +49,24 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "symtransport._theory.densities": ("Density", "Gaussian", "GaussianMixture"),
     "symtransport._theory.noise": (
         "NOISE_MODELS",
+        "NOISE_NAMES",
         "GaussianNoise",
         "GenericNoise",
         "LaplaceNoise",
+        "MaskingNoise",
         "NoiseModel",
         "UniformNoise",
         "noise_model",
+    ),
+    "symtransport._theory.masking": (
+        "mask_patterns",
+        "masked_derivation",
+        "masked_evidence",
+        "masked_loss",
+        "masked_map",
+        "masked_posterior_mean",
+        "masked_posterior_mean_integral",
+        "pattern_probability",
     ),
     "symtransport._theory.dae": ("ShallowDAE", "affine_parts", "affine_pushforward"),
     "symtransport._theory.flow": ("ContinuousDAE",),
@@ -82,6 +94,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "tsallis",
     ),
     "symtransport._random.comparison": ("MapComparison", "RegionComparison", "compare_map"),
+    "symtransport._random.corruption": ("mask_samples",),
     "symtransport._random.denoisers": (
         "EmpiricalBayes",
         "TrainedComposition",
@@ -141,6 +154,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors (a test keeps
     from symtransport._claims.runner import Report, collect, run_claims
     from symtransport._core.codegen import CompiledMap, compile_map
     from symtransport._random.comparison import MapComparison, RegionComparison, compare_map
+    from symtransport._random.corruption import mask_samples
     from symtransport._random.denoisers import (
         EmpiricalBayes,
         TrainedComposition,
@@ -176,11 +190,23 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors (a test keeps
         shannon_entropy,
         tsallis,
     )
+    from symtransport._theory.masking import (
+        mask_patterns,
+        masked_derivation,
+        masked_evidence,
+        masked_loss,
+        masked_map,
+        masked_posterior_mean,
+        masked_posterior_mean_integral,
+        pattern_probability,
+    )
     from symtransport._theory.noise import (
         NOISE_MODELS,
+        NOISE_NAMES,
         GaussianNoise,
         GenericNoise,
         LaplaceNoise,
+        MaskingNoise,
         NoiseModel,
         UniformNoise,
         noise_model,

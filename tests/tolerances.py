@@ -198,3 +198,37 @@ LEARN_PUSHFORWARD_VARIANCE_2000 = 0.2
 # trials, layers 1-3): sd 0.003-0.007, worst 0.006, 0.014, 0.018; the bound is l times 0.01
 # after l layers (errors adding at worst linearly), half the exact move of a layer (0.0196).
 LEARN_COMPOSITION_LAYER_2000 = 0.01
+
+# --- Part C (issue 19): one-step denoisers -----------------------------------------------------
+
+# W2 of a scheme's map against the closed form / a 30-digit mpmath quadrature, relative. The gap
+# T - S is formed in float64 from values ~|x| <= 10 (rounding ~1e-15 absolute) and the W2
+# measured are >= 7e-7 (Heun at s = 1/32), so ~1e-9 relative; the quadrature's own error is
+# ~1e-14. 1e-7 leaves two decades.
+ONE_STEP_GAUSSIAN_W2 = 1e-7
+ONE_STEP_MIXTURE_W2 = 1e-7
+# the same map evaluated twice in float64 (arrays vs a lambdified SymPy expression), and a
+# distribution function compared after a float64 quantile inversion: a few ulps, relative
+ONE_STEP_SCHEMES_AGREE = 1e-12
+# a fitted log-log slope of a W2 error (its 95% interval included) against the order: measured
+# within 0.03 for s <= lambda_min/16 (the claims' ORDER_TOL, proofs/one_step_denoisers.py)
+ONE_STEP_ORDER_TOL = 0.1
+# the coupling bound of numerics.coupling_error against the exact 1-D W2, relative: the flow map
+# by DOP853 at rtol 1e-12 is off by ~1e-12 |x|, against W2 >= 6e-5 here; measured 1e-11
+ONE_STEP_FLOW_W2 = 1e-7
+
+# --- Part D (issue 19): masking noise ----------------------------------------------------------
+
+# the masked posterior mean's closed form (float64 evaluation of exact expressions, ~1e-15)
+# against a ratio of two SciPy quad integrals at epsrel 1e-12 (each ~1e-12 relative): ~2e-12;
+# 1e-9 leaves two and a half decades, relative and absolute (values are O(1))
+MASKING_QUADRATURE = 1e-9
+# the fraction of zeros of mask_samples against p: a binomial proportion with sd
+# sqrt(p(1-p)/n); 5 sd is exceeded with probability 6e-7 (the draws are seeded: deterministic)
+MASKING_ZERO_FRACTION_SIGMAS = 5
+
+# --- Part B (issue 19): ridgelet analysis ------------------------------------------------------
+
+# float64 Gauss-Legendre / periodic trapezoid quadrature of analytic integrands (proofs/ridgelet.py,
+# 48 nodes) against mpmath at 20 digits: converged to ~1e-14 relative; 1e-11 leaves three decades
+RIDGELET_QUADRATURE = 1e-11

@@ -1,6 +1,7 @@
 """``symtransport derive``: derivations for a density typed by hand, as text, LaTeX or JSON.
 
-The command-line layer over :class:`symtransport._theory.dae.ShallowDAE` (``derive dae``) and
+The command-line layer over :class:`symtransport._theory.dae.ShallowDAE` (``derive dae``), the
+masked DAE of :mod:`symtransport._theory.masking` (``derive dae --noise masking``) and
 :class:`symtransport._theory.flow.ContinuousDAE` (``derive flow``): it parses the density and the
 noise covariance safely (no user text is ever evaluated as code), builds and verifies the
 derivation, and renders the result in the form a person writes
@@ -28,10 +29,17 @@ from symtransport._core.budget import run_with_budget
 from symtransport._core.decimals import exact_scalar
 from symtransport._core.stages import Board, shared, stage
 from symtransport._theory.dae import ShallowDAE
-from symtransport._theory.noise import noise_model
+from symtransport._theory.masking import P, mask_patterns, masked_derivation, masked_map
+from symtransport._theory.noise import MaskingNoise, noise_model
 from symtransport._verification.display import readable, shown, shown_latex, support_part
 from symtransport._verification.verify import SAFETY_NET
-from symtransport.errors import BudgetExceeded, InvalidArgument, SymtransportError
+from symtransport.errors import (
+    BudgetExceeded,
+    InvalidArgument,
+    SymtransportError,
+    UnsupportedError,
+)
+from symtransport.status import weakest
 
 __all__ = [
     "DERIVE_SAFETY_NET",
@@ -153,10 +161,14 @@ def derive_dae(
     ``map`` and ``velocity_at_zero`` are shown as a person writes them (:func:`readable`);
     ``velocity_label`` says what the velocity at t = 0 is (``C grad log mu_0`` with a noise
     covariance); for a density with jumps (Heaviside factors) the velocity is given on the
-    support, and ``velocity_on_support`` is true.
+    support, and ``velocity_on_support`` is true. ``noise="masking"``: :func:`derive_masked`.
     """
     from symtransport._theory.densities import Density
 
+    if noise == MaskingNoise.name:
+        if noise_cov is not None:
+            raise InvalidArgument("--noise-cov goes with Gaussian noise only, not masking")
+        return derive_masked(density_text, variables, seed=seed, timeout=timeout)
     density = Density(density_text, list(variables))
     with stage("building the derivation (closed forms)"):
         dae = ShallowDAE(density, noise_model(noise, noise_cov), tuple(density.variables))
@@ -187,6 +199,119 @@ def derive_dae(
         "status": str(derivation.status),
         "_derivation": derivation,
         "_map": sp.Matrix(shown_map),
+    }
+
+
+def _masking_notes(facts: dict[str, bool]) -> list[str]:
+    """What the derived masked DAE says about the transport picture, from computed facts."""
+    notes = [
+        "the zeros of x~ identify the masked coordinates almost surely: a coordinate of data "
+        "with a density is 0 with probability 0"
+    ]
+    if not facts["depends_on_p"]:
+        notes.append(
+            "the map does not depend on p: the pattern's probability p^|M| (1-p)^|O| cancels in "
+            "the posterior mean"
+        )
+    if facts["identity_on_clean_data"]:
+        notes.append(
+            "on clean data (no zero coordinate, almost surely) the map is the identity, so "
+            "g#mu_0 = mu_0 and the entropy does not change"
+        )
+    if facts["velocity_is_zero"]:
+        notes.append(
+            "the velocity d/dp g_p at p = 0 is 0, not the score grad log mu_0: [J] Thm 6 does "
+            "not carry over to masking"
+        )
+    return notes
+
+
+def _readable_pieces(e: sp.Expr) -> sp.Expr:
+    """A ``Piecewise`` with each piece in readable form (:func:`readable`)."""
+    if not isinstance(e, sp.Piecewise):
+        return readable(e)
+    return sp.Piecewise(*((readable(v), c) for v, c in e.args))
+
+
+def derive_masked(
+    density_text: str, variables: Sequence[str], *, seed: int = 0, timeout: float = SAFETY_NET
+) -> dict[str, Any]:
+    """The masked DAE of a typed Gaussian or Gaussian mixture: one derivation per mask
+    pattern, from the ratio of integrals (every ``0 < p < 1``) to the closed form of
+    :func:`symtransport._theory.masking.masked_posterior_mean`; the JSON-ready result.
+
+    Besides the fields of :func:`derive_dae` (``time`` is None: masking has no variance;
+    ``map`` is the map on all of R^d, a ``Piecewise`` over the zeros of ``x~``;
+    ``derivation`` the patterns' steps one after another, each pattern's first step
+    ``given``): ``masking_probability`` (``"p"``), ``patterns`` (``masked``, ``observed``,
+    ``map``, ``derivation``, ``status`` of each), ``depends_on_p``,
+    ``identity_on_clean_data`` and ``notes``.
+    """
+    from symtransport._theory.densities import Density
+
+    if P.name in variables:
+        raise InvalidArgument(
+            f"--vars: {P.name} is the masking probability with --noise masking; rename that "
+            "variable"
+        )
+    density = Density(density_text, list(variables))
+    if density.family is None:
+        raise UnsupportedError(
+            "--noise masking: the masked DAE has a closed form for a Gaussian or a mixture of "
+            "Gaussians, and the density typed is not recognised as one"
+        )
+    xs = tuple(density.variables)
+    names = [str(v) for v in xs]
+    patterns = []
+    with stage("building the derivation (closed forms)"):
+        derivations = [
+            masked_derivation(density, pattern, xs) for pattern in mask_patterns(len(xs))
+        ]
+        whole = masked_map(density.family, xs)
+    for derivation in derivations:
+        derivation.verify(seed=seed, timeout=timeout)
+    with stage("simplifying the results for display"):
+        for pattern, derivation in zip(mask_patterns(len(xs)), derivations, strict=True):
+            closed = derivation.expressions[-1]
+            patterns.append(
+                {
+                    "masked": [n for n, m in zip(names, pattern, strict=True) if m],
+                    "observed": [n for n, m in zip(names, pattern, strict=True) if not m],
+                    "map": [shown(readable(c), names) for c in closed],
+                    "derivation": derivation.to_json(),
+                    "status": str(derivation.status),
+                    "_derivation": derivation,
+                    "_map": sp.Matrix([readable(c) for c in closed]),
+                }
+            )
+        velocity = whole.diff(P)
+    statuses = [d.status for d in derivations]
+    identity = list(patterns[0]["_map"]) == list(xs)
+    facts = {
+        "depends_on_p": whole.has(P),
+        "identity_on_clean_data": identity,
+        "velocity_is_zero": all(c == 0 for c in velocity),
+    }
+    return {
+        "kind": "shallow-dae",
+        "variables": names,
+        "time": None,
+        "noise": MaskingNoise.name,
+        "noise_cov": None,
+        "normalisation": shown(density.normalisation),
+        "family": type(density.family).__name__,
+        "map": [shown(_readable_pieces(c), names) for c in whole],
+        "velocity_at_zero": [shown(c, names) for c in velocity],
+        "velocity_label": "d/dp g_p at p = 0, where [J] Thm 6 has the score for Gaussian noise",
+        "velocity_on_support": False,
+        "derivation": [step for d in derivations for step in d.to_json()],
+        "status": str(weakest(statuses)),
+        "masking_probability": P.name,
+        "patterns": [{k: v for k, v in q.items() if not k.startswith("_")} for q in patterns],
+        "depends_on_p": facts["depends_on_p"],
+        "identity_on_clean_data": identity,
+        "notes": _masking_notes(facts),
+        "_patterns": patterns,
     }
 
 
@@ -260,12 +385,47 @@ def _render_flow(result: dict[str, Any], fmt: str) -> str:
     return "\n".join(lines)
 
 
+def _render_masked(result: dict[str, Any], fmt: str) -> str:
+    names = result["variables"]
+    patterns = result["_patterns"]
+    if fmt == "latex":
+        head = [
+            f"% masked DAE (masking noise, any 0 < p < 1); density normalised by "
+            f"{result['normalisation']}",
+            *(f"% note: {n}" for n in result["notes"]),
+        ]
+        body = [
+            f"% {', '.join(q['masked']) or 'nothing'} masked ({q['status']})\n"
+            f"\\[ g = {shown_latex(q['_map'], names)} \\]\n{q['_derivation'].to_latex()}"
+            for q in patterns
+        ]
+        return "\n".join([*head, *body]) + "\n"
+    lines = [
+        f"masked DAE: each coordinate zeroed with probability p, 0 < p < 1 (variables: "
+        f"{', '.join(names)})",
+        f"density normalised by {result['normalisation']}; recognised as a {result['family']}",
+        "map g(x~) = E[x | x~], by the pattern of zeros of x~:",
+        *(
+            f"  {', '.join(q['masked']) or 'nothing'} masked: {shown(q['_map'], names)}"
+            for q in patterns
+        ),
+        f"velocity at p = 0 ({result['velocity_label']}):",
+        *(f"  {c}" for c in result["velocity_at_zero"]),
+        *(q["_derivation"].to_text() for q in patterns),
+        *(f"note: {n}" for n in result["notes"]),
+        f"status: {result['status']}",
+    ]
+    return "\n".join(lines)
+
+
 def render(result: dict[str, Any], fmt: str) -> str:
     """The result as ``text``, ``latex`` or ``json``."""
     if fmt == "json":
         return json.dumps({k: v for k, v in result.items() if not k.startswith("_")}, indent=2)
     if result["kind"] == "continuous-dae":
         return _render_flow(result, fmt)
+    if result["noise"] == MaskingNoise.name:
+        return _render_masked(result, fmt)
     derivation = result["_derivation"]
     names = result["variables"]
     if fmt == "latex":

@@ -34,7 +34,7 @@ from symtransport._cli.progress import Progress
 from symtransport._core.stages import Board
 from symtransport._core.text import counted
 from symtransport._reports.export import compile_pdf, latex_document, require_pdflatex
-from symtransport._theory.noise import NOISE_MODELS
+from symtransport._theory.noise import NOISE_NAMES
 from symtransport.errors import InvalidArgument, SymtransportError
 
 __all__ = ["claims_table", "main"]
@@ -110,6 +110,7 @@ examples:
   symtransport derive dae --density "(1 + x**2/3)**(-2)" --vars x --noise laplace
   symtransport derive dae --density "exp(-(x**2 + x*y + y**2))" --vars x,y \\
       --noise-cov "[[2,0.5],[0.5,1]]" --format json
+  symtransport derive dae --density "exp(-(x**2 + x*y + y**2))" --vars x,y --noise masking
   symtransport derive flow --vars x,y --format json \\
       --density "0.3*exp(-(x**2 + x*y + y**2)) + 0.7*exp(-(x-1)**2)*exp(-y**2/2)"
   symtransport derive flow --density "exp(-abs(x))" --vars x      (ill-posed: exit 2)
@@ -261,7 +262,8 @@ def _parser() -> _Parser:
     targets = derive.add_subparsers(dest="target", required=True, parser_class=_Parser)
     dae = targets.add_parser(
         "dae",
-        help="the shallow DAE g_t = E[x | x~] for additive noise of variance t",
+        help="the shallow DAE g_t = E[x | x~] for additive noise of variance t, or for "
+        "masking noise (each coordinate zeroed with probability p)",
         epilog=DERIVE_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -269,8 +271,9 @@ def _parser() -> _Parser:
     dae.add_argument(
         "--noise",
         default="gaussian",
-        choices=sorted(NOISE_MODELS),
-        help="noise model (default: gaussian)",
+        choices=sorted(NOISE_NAMES),
+        help="noise model (default: gaussian); masking gives one map per pattern of zeros, "
+        "the same for every p, for a Gaussian or a Gaussian mixture",
     )
     dae.add_argument(
         "--noise-cov",
@@ -312,7 +315,10 @@ def _density_options(parser: argparse.ArgumentParser) -> None:
         "--density", required=True, metavar="EXPR", help="the data density mu_0 (required)"
     )
     parser.add_argument(
-        "--vars", required=True, metavar="x,y", help="its variables, t reserved (required)"
+        "--vars",
+        required=True,
+        metavar="x,y",
+        help="its variables, t reserved (and p with --noise masking) (required)",
     )
 
 

@@ -1,4 +1,4 @@
-"""Additive noise models ``x~ = x + eps``, ``eps ~ nu_t``, with covariance ``t C``.
+"""Noise models: additive ``x~ = x + eps``, ``eps ~ nu_t``, with covariance ``t C``, and masking.
 
 ``t`` is the noise *variance* ([J] §3: ``nu_t`` is "parametrised by variance t"), not the
 standard deviation. Every model here has independent coordinates of variance ``t`` (``C = I``),
@@ -16,9 +16,19 @@ name            density ``nu_t(eps)`` on R^d                            Stein's 
 regular density, :data:`symtransport._verification.families.REGULAR`), for the general statements
 of [J] Thm 4; it is not in the registry of named models.
 
-A new model is one small class registered in :data:`NOISE_MODELS`. Each model builds the
-convolution integral ``int f(x) nu_t(x~ - x) dx`` with the right limits (the uniform model
+A new additive model is one small class registered in :data:`NOISE_MODELS`. Each model builds
+the convolution integral ``int f(x) nu_t(x~ - x) dx`` with the right limits (the uniform model
 integrates over the box ``|x_i - x~_i| <= a`` rather than carrying an indicator).
+
+:class:`MaskingNoise` is the corruption of the original DAEs: each coordinate is set to 0 with
+probability ``p``, independently, ``x~ = x * b`` with ``b_i ~ Bernoulli(1 - p)``. It is not
+additive and has no variance ``t``, so it is not in :data:`NOISE_MODELS` (the registry of the
+additive models, which [J] Thm 4's convolution form (14) and everything built on it assume):
+its additive interface (``density``, ``convolve``, ``covariance``, ``shape``,
+``check_dimension``) raises :class:`~symtransport.errors.UnsupportedError`, so that
+``ShallowDAE`` and the samplers of additive noise refuse it. Its posterior mean is in
+:mod:`symtransport._theory.masking`. :data:`NOISE_NAMES` lists every name :func:`noise_model`
+accepts.
 """
 
 from __future__ import annotations
@@ -26,18 +36,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import sympy as sp
 
 from symtransport._core.decimals import exact_scalar
-from symtransport.errors import InvalidArgument
+from symtransport.errors import InvalidArgument, UnsupportedError
 
 __all__ = [
     "NOISE_MODELS",
+    "NOISE_NAMES",
     "GaussianNoise",
     "GenericNoise",
     "LaplaceNoise",
+    "MaskingNoise",
     "NoiseModel",
     "UniformNoise",
     "noise_model",
@@ -45,10 +57,12 @@ __all__ = [
 
 
 class NoiseModel:
-    """Interface of an additive noise model; see the module docstring."""
+    """Interface of a noise model; see the module docstring. Every method below belongs to
+    additive noise (``is_additive``); :class:`MaskingNoise` refuses them."""
 
     name: ClassVar[str]
     is_gaussian: ClassVar[bool] = False
+    is_additive: ClassVar[bool] = True
 
     def covariance(self, d: int, t: sp.Expr) -> sp.Matrix:
         """``Cov[eps] = t C``."""
@@ -186,21 +200,111 @@ class GenericNoise(NoiseModel):
         return sp.Function(self.function)(*eps)
 
 
+@dataclass(frozen=True)
+class MaskingNoise(NoiseModel):
+    """Masking noise: ``x~ = x * b``, ``b_i ~ Bernoulli(1 - p)`` independent of ``x`` and of each
+    other, so each coordinate is zeroed with probability ``p``, ``0 < p < 1`` (an exact
+    rational: ``0.1`` is read as ``1/10``). Not additive: the methods of additive noise raise
+    :class:`~symtransport.errors.UnsupportedError` naming what to use instead."""
+
+    p: Any
+    name: ClassVar[str] = "masking"
+    is_additive: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        value = exact_scalar(self.p, "masking probability p")
+        if not value.is_Rational:
+            raise InvalidArgument(
+                f"masking probability p={self.p!r} is not a number; give a rational or a "
+                "decimal such as 0.1 (the masked DAE's map does not depend on p)"
+            )
+        if not 0 < value < 1:
+            raise InvalidArgument(
+                f"masking probability p={value} is outside (0, 1); each coordinate is zeroed "
+                "with probability p, so give 0 < p < 1"
+            )
+        object.__setattr__(self, "p", value)
+
+    def _not_additive(self, what: str) -> UnsupportedError:
+        return UnsupportedError(
+            f"masking noise (p={self.p}) multiplies each coordinate by a Bernoulli(1 - p) "
+            f"variable; it is not additive and has no variance t, so it has no {what}: [J] "
+            "Thm 4's convolution form (14), ShallowDAE and the samplers of additive noise do "
+            "not apply. Use symtransport.masked_posterior_mean (Gaussian mixtures), "
+            "symtransport.mask_samples, or `symtransport derive dae --noise masking`"
+        )
+
+    def covariance(self, d: int, t: sp.Expr) -> sp.Matrix:
+        raise self._not_additive("noise covariance t C")
+
+    def shape(self, d: int) -> sp.Matrix:
+        raise self._not_additive("noise covariance t C")
+
+    def density(self, eps: Sequence[sp.Expr], t: sp.Expr) -> sp.Expr:
+        raise self._not_additive("noise density nu_t")
+
+    def convolve(
+        self, f: sp.Expr, xs: Sequence[sp.Symbol], at: Sequence[sp.Expr], t: sp.Expr
+    ) -> sp.Expr:
+        raise self._not_additive("convolution with a noise density nu_t")
+
+    def check_dimension(self, d: int) -> None:
+        raise self._not_additive("additive DAE on R^d")
+
+
+#: the additive models by name (Thm 4's setting); masking is apart (see the module docstring)
 NOISE_MODELS: dict[str, type[NoiseModel]] = {
     cls.name: cls for cls in (GaussianNoise, LaplaceNoise, UniformNoise)
 }
 
+#: every name :func:`noise_model` accepts: the additive models, then masking
+NOISE_NAMES: tuple[str, ...] = (*NOISE_MODELS, MaskingNoise.name)
 
-def noise_model(name: str = "gaussian", cov: object = None) -> NoiseModel:
-    """The registered model ``name``; ``cov`` (the matrix ``C``) only for Gaussian noise."""
-    if name not in NOISE_MODELS:
+_UNSET: Any = object()  # an argument not given (None is a value: the identity covariance)
+
+
+def noise_model(
+    name: str = "gaussian",
+    parameter: Any = _UNSET,
+    *,
+    cov: Any = _UNSET,
+    p: Any = _UNSET,
+) -> NoiseModel:
+    """The noise model ``name``. The second positional argument is its parameter: ``C`` for
+    Gaussian noise ``N(0, tC)`` (optional, also ``cov=``; None is the identity), ``p`` for
+    masking noise (required, also ``p=``); Laplace and uniform noise take none.
+
+    >>> noise_model("masking", 0.1)
+    MaskingNoise(p=1/10)
+    """
+    if name not in NOISE_NAMES:
         raise InvalidArgument(
-            f"noise={name!r} is not a noise model; use one of {list(NOISE_MODELS)}"
+            f"noise={name!r} is not a noise model; use one of {list(NOISE_NAMES)}"
         )
-    if cov is not None:
-        if name != "gaussian":
+    if cov is not _UNSET and name != GaussianNoise.name:
+        raise InvalidArgument(
+            f"a noise covariance goes with Gaussian noise only, not noise={name!r}"
+        )
+    if p is not _UNSET and name != MaskingNoise.name:
+        raise InvalidArgument(f"a masking probability p goes with noise='masking', not {name!r}")
+    named = p if name == MaskingNoise.name else cov
+    given = [v for v in (parameter, named) if v is not _UNSET]
+    if len(given) > 1:
+        raise InvalidArgument(
+            f"noise={name!r}: its parameter is given twice, positionally and by name"
+        )
+    value = given[0] if given else None
+    if name == MaskingNoise.name:
+        if value is None:
             raise InvalidArgument(
-                f"a noise covariance goes with Gaussian noise only, not noise={name!r}"
+                "noise='masking' needs the masking probability p, e.g. noise_model('masking', 0.1)"
             )
-        return GaussianNoise(cov)
-    return NOISE_MODELS[name]()
+        return MaskingNoise(value)
+    if value is None:
+        return NOISE_MODELS[name]()
+    if name != GaussianNoise.name:
+        raise InvalidArgument(
+            f"noise={name!r} takes no parameter (a covariance C goes with Gaussian noise, a "
+            "probability p with masking)"
+        )
+    return GaussianNoise(value)
