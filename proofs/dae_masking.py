@@ -134,7 +134,7 @@ def hessian_check(pattern, ctx: CheckContext) -> IdentityCheck:
 @claim(
     id="masking-dae-posterior-mean",
     title="Under masking noise the optimal DAE is the posterior mean given the observed "
-    "coordinates, which does not depend on p",
+    "coordinates, which does not depend on p (closed form: every Gaussian on R^2; fixed mixtures)",
     source="[J] Thm 4 and App. A, carried over to masking noise (the original DAEs' noise)",
     statement=r"\arg\min_g \mathbb{E}|g(x\odot b)-x|^2 = \Big(\tilde x_O,\ "
     r"\frac{\int x_M\,p^{|M|}(1-p)^{|O|}\mu_0(\tilde x_O,x_M)\,dx_M}"

@@ -17,7 +17,7 @@ exact field at both ends, the second being the score of ``mu_0``. Errors are
   with ``v = sigma0^4/(sigma0^2 + s)`` (full step; it is the shallow DAE (17) of ``mu_0`` at
   noise ``s``, :class:`ShallowDAE`), ``sigma0^2 + s^2/(4(sigma0^2 + s))`` (half step) and
   ``(s^2 - 4 s sigma0^2 - 8 sigma0^4)^2/(64 sigma0^4 (sigma0^2 + s))`` (Heun) (affine
-  pushforward (35)); the continuous DAE returns ``sigma0^2`` at ``s/2`` (33), and for every
+  pushforward, as in (35)); the continuous DAE returns ``sigma0^2`` at ``s/2`` (33), and for every
   two-component 1-D mixture it returns ``mu_0`` itself ((42)).
 * ``one-step-gaussian-orders``: ``W2(N(m, a^2), N(m, b^2)) = |a - b|`` (Bures), and the
   series of ``sigma_T - sigma0`` in ``s``: full ``-s/(2 sigma0)``, half ``s^2/(8 sigma0^3)``,
@@ -102,14 +102,16 @@ TOTAL = S / 2  # the time that returns mu_0
 
 
 def gaussian_velocity(progress: Fraction, x: sp.Expr) -> sp.Expr:
-    """``grad log u_tau(x)`` at ``tau = progress s/2``: the continuous DAE's velocity (43)."""
+    """``grad log u_tau(x)`` at ``tau = progress s/2``: the continuous DAE's velocity (42) with
+    the responsibilities (43)."""
     return FLOW.velocity()[0].subs(
         {FLOW.t: TOTAL * R(progress.numerator, progress.denominator), X: x}, simultaneous=True
     )
 
 
 def pushforward(image: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """``(mean, variance)`` of ``u`` pushed by the affine map ``x -> image`` (35)."""
+    """``(mean, variance)`` of ``u`` pushed by the affine map ``x -> image`` (as (35) is for
+    the shallow DAE)."""
     a, b = affine_parts(sp.Matrix([image]), [X])
     mean, cov = affine_pushforward(NOISY.mean, NOISY.cov, a, b)
     return mean[0, 0], cov[0, 0]
@@ -190,7 +192,7 @@ def returns_clean(ctx: CheckContext) -> list[Outcome]:
     id="one-step-gaussian-variances",
     title="Full, half and Heun denoising steps push N(m, sigma0^2) * N(0, s) to closed-form "
     "Gaussians; the continuous DAE run for s/2 returns mu_0 exactly",
-    source="[J] Def. 4, Thm 5 (17), Thm 7, (33), (35), (42); issue 19; Beyler & Bach 2025",
+    source="[J] Def. 4, Thm 5 (17), Thm 7, (33), (42); issue 19; Beyler & Bach 2025",
     statement=r"u=\mu_0*\mathcal N(0,s):\ (x+s\nabla\log u)_\sharp u=\mathcal N\Big(m,"
     r"\frac{\sigma_0^4}{\sigma_0^2+s}\Big),\ (x+\tfrac s2\nabla\log u)_\sharp u="
     r"\mathcal N\Big(m,\sigma_0^2+\frac{s^2}{4(\sigma_0^2+s)}\Big),\ "
@@ -267,8 +269,8 @@ def leading_term(
 ) -> Outcome:
     """``sigma_T - sigma0 = coefficient s^order + O(s^(order + 1))`` for the map
     ``T(x) = a x + b``, ``a = slope``: ``T # u`` has standard deviation ``|a| sqrt(sigma0^2 +
-    s)`` (35), and ``a = 1`` at ``s = 0`` (checked), so ``a > 0`` for small ``s``; the Taylor
-    polynomial (:func:`taylor`) of ``a sqrt(sigma0^2 + s) - sigma0`` to order ``s^order`` is
+    s)`` (as in (35)), and ``a = 1`` at ``s = 0`` (checked), so ``a > 0`` for small ``s``; the
+    Taylor polynomial (:func:`taylor`) of ``a sqrt(sigma0^2 + s) - sigma0`` to order ``s^order`` is
     that one term (the lower ones vanish)."""
     return identity(
         sp.Matrix([slope.subs(S, 0), taylor(slope, order)]),

@@ -471,7 +471,8 @@ def approximation_parts(m: int) -> list[Outcome]:
     title="R_rho[id_{r,0}] ~ -K a rho'(-b) at large scale, |a| r << 1, with error O((|a| r)^2)",
     source="[J] §7.3, eqs. (66), (87)-(88); notes §2.6 [check]",
     statement=r"\frac{|R_\rho[\mathrm{id}_{r,0}](a,b)+K\,a\,\overline{\rho'(-b)}|}"
-    r"{|K\,a\,\rho'(-b)|}=O\big((|a|r)^2\big)\ \text{as } |a|r\to0,"
+    r"{|K\,a\,\rho'(-b)|}=O\big((|a|r)^2\big)\ \text{as } |a|r\to0"
+    r"\ (b\text{ fixed},\ \rho'(-b)\neq0),"
     r"\ K=\int\mathrm{Rad}[V_{r,0}](u,p)\,dp;\ \text{of order 1 for } |a|r\gtrsim1",
     kind="measurement",
     scope="instances",

@@ -253,3 +253,16 @@ def test_mask_samples_is_deterministic_for_a_seed():
 def test_mask_samples_rejects_bad_arguments(x0, prob):
     with pytest.raises(InvalidArgument):
         mask_samples(x0, prob, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplace", "uniform"])
+def test_cov_none_still_means_no_covariance_for_every_additive_model(name):
+    # callers of the old noise_model(name, cov=None) keep working
+    assert noise_model(name, cov=None) == noise_model(name)
+    assert noise_model(name, None) == noise_model(name)
+
+
+@pytest.mark.parametrize("x0", ["ab", [[1.0, "a"]]])
+def test_mask_samples_refuses_what_is_not_numbers(x0):
+    with pytest.raises(InvalidArgument, match="not an array of numbers"):
+        mask_samples(x0, 0.5, np.random.default_rng(0))

@@ -91,7 +91,10 @@ def corrupt(x0: np.ndarray, t: float, model: NoiseModel, rng: np.random.Generato
 def mask_samples(x0: np.ndarray, p: float, rng: np.random.Generator) -> np.ndarray:
     """``x0 * b`` with ``b_ij ~ Bernoulli(1 - p)`` independent: each coordinate of each row of
     ``x0`` (shape ``(N, d)``) set to 0 with probability ``p``, ``0 < p < 1``."""
-    x = np.asarray(x0, dtype=float)
+    try:
+        x = np.asarray(x0, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"x0={x0!r} is not an array of numbers") from exc
     if x.ndim != 2:
         raise InvalidArgument(f"x0 has shape {x.shape}; expected (N, d) samples, one a row")
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 < p < 1:

@@ -138,8 +138,9 @@ _GREEK = (
 )
 _SYMBOLS = (
     "infty partial nabla triangle cdot cdots ldots dots vdots ddots times div circ pm mp ast "
-    "star bullet otimes oplus wedge vee neg lnot setminus backslash le leq ge geq ne neq approx "
-    "sim simeq cong equiv propto ll gg to mapsto rightarrow leftarrow leftrightarrow Rightarrow "
+    "star bullet otimes oplus odot dagger wedge vee neg lnot setminus backslash le leq ge geq "
+    "ne neq approx sim simeq cong equiv propto ll gg lesssim gtrsim to mapsto rightarrow "
+    "leftarrow leftrightarrow Rightarrow "
     "Leftarrow Leftrightarrow iff implies in notin ni subset subseteq supset supseteq cup cap "
     "forall exists nexists mid nmid parallel sharp flat top bot perp prime succ succeq prec "
     "preceq langle rangle lfloor rfloor lceil rceil lvert rvert lVert rVert vert Vert emptyset "

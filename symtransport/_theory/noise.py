@@ -281,6 +281,8 @@ def noise_model(
         raise InvalidArgument(
             f"noise={name!r} is not a noise model; use one of {list(NOISE_NAMES)}"
         )
+    if cov is None:  # None has always meant "no covariance given", for every model
+        cov = _UNSET
     if cov is not _UNSET and name != GaussianNoise.name:
         raise InvalidArgument(
             f"a noise covariance goes with Gaussian noise only, not noise={name!r}"
