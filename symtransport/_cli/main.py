@@ -19,6 +19,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, TextIO
 
+from symtransport._claims.campaign import (
+    Campaign,
+    ClaimSeeds,
+    ResultStore,
+    Unit,
+    parse_seeds,
+    run_campaign,
+)
 from symtransport._claims.claims import Claim, Expected
 from symtransport._claims.runner import (
     ClaimResult,
@@ -193,7 +201,7 @@ def _parser() -> _Parser:
         epilog=CHECK_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _run_options(check)
+    _run_options(check, campaign=True)
     check.add_argument(
         "--json",
         metavar="FILE",
@@ -364,7 +372,17 @@ def _progress_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_options(parser: argparse.ArgumentParser) -> None:
+def _seeds(text: str) -> range:
+    """The seeds ``A:B`` of a campaign (:func:`parse_seeds`)."""
+    try:
+        return parse_seeds(text)
+    except InvalidArgument as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _run_options(parser: argparse.ArgumentParser, campaign: bool = False) -> None:
+    """The options of the commands that run claims; ``campaign``: also ``--seeds`` (exclusive
+    with ``--seed``) and ``--store``."""
     parser.add_argument(
         "paths", nargs="*", help="proof files or folders (default: the bundled proofs)"
     )
@@ -374,7 +392,24 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         metavar="GLOB",
         help="claim ids to run, a glob, repeatable (default: every claim)",
     )
-    parser.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
+    seeds = parser.add_mutually_exclusive_group() if campaign else parser
+    seeds.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
+    if campaign:
+        seeds.add_argument(
+            "--seeds",
+            type=_seeds,
+            metavar="A:B",
+            help="a campaign: run each claim for every seed A, A+1, ..., B-1 (half-open, as in "
+            "Python: 0:100 is 100 seeds) and report per claim how many met the expectation, "
+            "with every counterexample (default: one run, --seed)",
+        )
+        parser.add_argument(
+            "--store",
+            metavar="DIR",
+            help="keep each finished (claim, seed) unit in DIR (created if needed) and reuse "
+            "the units already there, so a repeated or interrupted campaign does only what is "
+            "left; implies a campaign (of --seed alone without --seeds) (default: none)",
+        )
     parser.add_argument(
         "--examples",
         type=_positive_int,
@@ -606,6 +641,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
         _check_folder_output("--out", args.out)
     if args.command == "export":
         _check_file_output("--out", args.out)
+    if getattr(args, "store", None) is not None:
+        _check_folder_output("--store", args.store)
     if args.json not in (None, "-"):
         _check_file_output("--json", args.json, created)
     inputs = _inputs(args)
@@ -635,9 +672,91 @@ def _write(path: str, text: str, option: str) -> None:
         raise SymtransportError(f"{option} {path!r}: cannot write ({exc.strerror})") from exc
 
 
+_CAMPAIGN_COLUMNS = (
+    ("id", 34),
+    ("kind", 11),
+    ("seeds met", 10),
+    ("expected", 9),
+    ("seconds", 8),
+)
+#: failing seeds listed under a claim's row in the campaign table (all are in the JSON)
+SHOWN_FAILURES = 5
+
+
+def _campaign_row(c: ClaimSeeds, seconds: float, out: TextIO) -> None:
+    values = [c.claim.id, c.claim.kind, f"{c.met}/{len(c.results)}", c.claim.expected]
+    values += [f"{seconds:.1f}", _verdict(c.representative) if c.ok else "FAILED"]
+    cells = [f"{v:<{w}}" for v, (_, w) in zip(values, _CAMPAIGN_COLUMNS, strict=False)]
+    print((" ".join(cells) + f" {values[-1]}").rstrip(), file=out)
+    failed = c.failures()
+    for seed, r in failed[:SHOWN_FAILURES]:
+        print(f"    seed {seed}: {r.status}: {r.explanation}", file=out)
+    if len(failed) > SHOWN_FAILURES:
+        more = len(failed) - SHOWN_FAILURES
+        print(f"    ... and {more} more failing seeds (--json lists them)", file=out)
+    out.flush()
+
+
+def _campaign(args: argparse.Namespace, table: TextIO) -> Campaign:
+    """Run the campaign of ``check --seeds`` / ``--store``: the table (one row per claim) on
+    ``table``, progress (one item per unit) and what the store gave on stderr."""
+    loaded = _load(args.paths)
+    all_failed = bool(loaded.errors) and not loaded.claims
+    claims = [] if all_failed else select(loaded.claims, args.only)
+    seeds: range = args.seeds or range(args.seed, args.seed + 1)
+    store = ResultStore(args.store) if args.store is not None else None
+    units = len(claims) * len(seeds)
+    with _progress(args, units, what="units") as progress:
+
+        def reused(count: int, total: int) -> None:
+            progress.total = total - count
+            message = f"symtransport: reused {count} of {counted(total, 'unit')} from --store "
+            message += f"{args.store!r}; {total - count} to run"
+            progress.above(lambda: print(message, file=sys.stderr))
+
+        def show(unit: Unit, r: ClaimResult, from_store: bool) -> None:
+            if not from_store:
+                progress.advance(f"{unit.claim.id} seed {unit.seed}: {r.status}")
+
+        campaign = run_campaign(
+            claims,
+            seeds,
+            examples=args.examples,
+            jobs=args.jobs,
+            deep=args.deep,
+            store=store,
+            progress=show,
+            reused=reused if store is not None else None,
+        )
+    campaign.load_errors = loaded.errors
+    print(" ".join(f"{n:<{w}}" for n, w in _CAMPAIGN_COLUMNS) + " verdict", file=table)
+    for c in campaign.claims:
+        _campaign_row(c, sum(r.seconds for r in c.results), table)
+    return campaign
+
+
+def _campaign_summary(campaign: Campaign) -> str:
+    s = campaign.report().summary()
+    seeds = campaign.seeds
+    met = sum(c.met for c in campaign.claims)
+    return (
+        f"{counted(s['total'], 'claim')} over seeds {seeds.start}:{seeds.stop} "
+        f"({counted(campaign.units, 'unit')}, {campaign.reused} reused, {met} met): "
+        f"{s['ok']} ok, {s['open']} open, {s['failed']} failed in {campaign.seconds:.1f} s"
+    )
+
+
 def _check(args: argparse.Namespace) -> int:
     _check_outputs(args)
     table = sys.stderr if args.json == "-" else sys.stdout
+    if args.seeds is not None or args.store is not None:
+        campaign = _campaign(args, table)
+        print(_campaign_summary(campaign), file=table)
+        if args.json:
+            _write(args.json, json.dumps(campaign.to_json(), indent=2), "--json")
+        if campaign.load_errors:
+            return 2
+        return 0 if campaign.passed else 1
     report = _run(args, table)
     print(_summary_line(report), file=table)
     if args.json:

@@ -1,0 +1,289 @@
+"""Campaigns (``check --seeds A:B``) and the resumable result store (``--store DIR``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from cli_helpers import run_main
+
+from symtransport import InvalidArgument, collect
+from symtransport._claims import campaign as campaign_module
+from symtransport._claims.campaign import ResultStore, Unit, parse_seeds, run_campaign
+
+#: a proof file whose claims log every run of their check to ``calls.log`` beside it, so that
+#: a test counts the units that were run rather than read back from the store
+PROOF = """
+from pathlib import Path
+from symtransport import Outcome, Status, claim
+
+LOG = Path(__file__).with_name("calls.log")
+
+
+def logged(name, seed):
+    with LOG.open("a") as log:
+        log.write(f"{name} {seed}\\n")
+
+
+@claim(id="always", title="t", source="s", statement="x", kind="identity")
+def always(ctx):
+    logged("always", ctx.seed)
+    return Outcome(Status.PROVED, "exact", explanation="holds", scope="general")
+
+
+@claim(id="odd-seeds-fail", title="t", source="s", statement="x", kind="property", examples=3)
+def odd_seeds_fail(ctx):
+    logged("odd-seeds-fail", ctx.seed)
+    if ctx.seed % 2:
+        return Outcome(
+            Status.REFUTED,
+            "search",
+            ctx.examples,
+            counterexample={"x": str(ctx.seed / 10)},
+            explanation=f"fails at x = {ctx.seed / 10}",
+            scope="general",
+        )
+    return Outcome(Status.VERIFIED, "search", ctx.examples, scope="general")
+
+
+@claim(id="open-question", title="t", source="s", statement="x", kind="conjecture",
+       expected="open")
+def open_question(ctx):
+    logged("open-question", ctx.seed)
+    return Outcome(Status.UNDECIDED, "search", ctx.examples)
+"""
+
+
+def proof(folder: Path, body: str = PROOF) -> Path:
+    path = folder / "claims.py"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def calls(folder: Path) -> list[str]:
+    log = folder / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def without_seconds(data: dict) -> list[dict]:
+    """The claims of a JSON report, without the wall-clock seconds (a rerun unit takes its
+    own)."""
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in data["claims"]]
+
+
+def test_seeds_are_half_open_and_bad_ones_are_refused():
+    assert parse_seeds("0:3") == range(0, 3)
+    assert parse_seeds("7:8") == range(7, 8)
+    for bad in ("5:3", "3:3", "x", "1:", "-1:3", "1:2:3", ""):
+        with pytest.raises(InvalidArgument):
+            parse_seeds(bad)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--seeds", "5:3"), ("--seeds", "x"), ("--seeds=-1:2",), ("--seed", "1", "--seeds", "0:2")],
+)
+def test_bad_seeds_are_one_line_and_exit_2(tmp_path, capfd, args):
+    run = run_main(capfd, "check", str(proof(tmp_path)), *args, cwd=tmp_path)
+    assert run.code == 2
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+    assert calls(tmp_path) == []
+
+
+def test_a_store_that_is_a_file_is_refused(tmp_path, capfd):
+    (tmp_path / "store").write_text("")
+    args = ("check", str(proof(tmp_path)), "--seeds", "0:2", "--store", "store")
+    run = run_main(capfd, *args, cwd=tmp_path)
+    assert run.code == 2 and "--store" in run.stderr and calls(tmp_path) == []
+
+
+def test_a_campaign_reports_each_claim_over_the_seeds(tmp_path, capfd):
+    args = ("check", str(proof(tmp_path)), "--seeds", "2:6", "--json", "-", "--progress", "on")
+    run = run_main(capfd, *args, cwd=tmp_path)
+    assert run.code == 1  # seeds 3 and 5 refute odd-seeds-fail
+    data = json.loads(run.stdout)
+    assert data["campaign"] == {"seeds": [2, 6], "units": 12, "units_met": 10, "reused": 0}
+    rows = {row["id"]: row for row in data["claims"]}
+    assert rows["always"]["seeds_met"] == rows["always"]["seeds_total"] == 4
+    assert rows["always"]["ok"] and rows["always"]["counterexamples"] == []
+    failing = rows["odd-seeds-fail"]
+    assert (failing["seeds_met"], failing["seeds_total"], failing["ok"]) == (2, 4, False)
+    assert failing["seeds_failed"] == [3, 5]
+    assert [c["seed"] for c in failing["counterexamples"]] == [3, 5]
+    assert failing["counterexamples"][0]["counterexample"] == {"x": "0.3"}
+    assert failing["seed"] == 3 and failing["status"] == "refuted"  # the first failing seed
+    assert failing["by_status"]["verified"] == 2 and failing["by_status"]["refuted"] == 2
+    assert rows["open-question"]["ok"] and rows["open-question"]["expected"] == "open"
+    assert data["summary"]["failed"] == 1 and data["summary"]["open"] == 1
+    assert sorted(calls(tmp_path)) == sorted(
+        f"{c} {s}" for c in ("always", "odd-seeds-fail", "open-question") for s in range(2, 6)
+    )
+    # progress: one line per unit on stderr; the table went to stderr too (--json -)
+    assert run.stderr.count(" units]") == 12
+    assert "seed 3: refuted: fails at x = 0.3" in run.stderr
+
+
+def test_a_campaign_passes_only_when_every_seed_meets_every_expectation(tmp_path, capfd):
+    only = ("--only", "always", "--only", "open-question")
+    run = run_main(capfd, "check", str(proof(tmp_path)), "--seeds", "0:3", *only, cwd=tmp_path)
+    assert run.code == 0
+    assert "2 claims over seeds 0:3 (6 units, 0 reused, 6 met)" in run.stdout
+    run = run_main(capfd, "check", str(proof(tmp_path)), "--seeds", "0:1", cwd=tmp_path)
+    assert run.code == 0  # seed 0 alone meets odd-seeds-fail
+    run = run_main(capfd, "check", str(proof(tmp_path)), "--seeds", "1:2", cwd=tmp_path)
+    assert run.code == 1
+
+
+def test_a_campaign_of_one_seed_agrees_with_a_plain_check(tmp_path, capfd):
+    path = str(proof(tmp_path))
+    plain = run_main(capfd, "check", path, "--seed", "3", "--json", "-", cwd=tmp_path)
+    seeds = run_main(capfd, "check", path, "--seeds", "3:4", "--json", "-", cwd=tmp_path)
+    assert plain.code == seeds.code == 1
+    fields = ("id", "status", "ok", "counterexample", "examples", "explanation", "scope")
+    for a, b in zip(
+        json.loads(plain.stdout)["claims"], json.loads(seeds.stdout)["claims"], strict=True
+    ):
+        assert {f: a[f] for f in fields} == {f: b[f] for f in fields}
+
+
+def test_a_repeated_run_reuses_the_store_and_a_partial_one_resumes(tmp_path, capfd):
+    path = str(proof(tmp_path))
+    args = ("check", path, "--seeds", "0:4", "--store", "store", "--json", "-")
+    first = run_main(capfd, *args, cwd=tmp_path)
+    assert first.code == 1 and len(calls(tmp_path)) == 12
+    files = sorted((tmp_path / "store").rglob("*.json"))
+    assert len(files) == 12
+    # a repeated run runs nothing and gives the same report
+    again = run_main(capfd, *args, cwd=tmp_path)
+    assert len(calls(tmp_path)) == 12
+    assert json.loads(again.stdout)["campaign"]["reused"] == 12
+    assert "reused 12 of 12 units" in again.stderr
+    assert json.loads(again.stdout)["claims"] == json.loads(first.stdout)["claims"]
+    # an interrupted campaign, as if three units had not finished: only they run again
+    lost = [f for f in files if f.name.startswith(("seed-1-", "seed-3-"))][:3]
+    kept = {f: f.stat().st_mtime_ns for f in files if f not in lost}
+    for f in lost:
+        f.unlink()
+    (tmp_path / "calls.log").unlink()
+    resumed = run_main(capfd, *args, cwd=tmp_path)
+    redone = sorted(calls(tmp_path))
+    assert len(redone) == 3 and all(line.split()[1] in ("1", "3") for line in redone)
+    assert json.loads(resumed.stdout)["campaign"]["reused"] == 9
+    assert "reused 9 of 12 units" in resumed.stderr
+    assert without_seconds(json.loads(resumed.stdout)) == without_seconds(json.loads(first.stdout))
+    assert resumed.code == first.code
+    assert all(f.stat().st_mtime_ns == mtime for f, mtime in kept.items())  # not rewritten
+    assert all(f.exists() for f in lost)
+
+
+def test_a_killed_campaign_resumes_without_redoing_finished_units(tmp_path):
+    """A real interruption: the command is killed (SIGKILL, no clean-up) once some units are
+    stored; the next run reuses exactly those and runs the rest."""
+    body = PROOF.replace(
+        '    logged("always", ctx.seed)\n',
+        '    logged("always", ctx.seed)\n    import time\n    time.sleep(0.4)\n',
+    )
+    path = str(proof(tmp_path, body))
+    args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
+    args += ["--seeds", "0:8", "--store", "store", "--jobs", "1", "--progress", "off"]
+    process = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    store = tmp_path / "store"
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(store.rglob("seed-*.json"))) < 2:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    finished = {f.name.split("-")[1] for f in store.rglob("seed-*.json")}
+    assert 2 <= len(finished) < 8
+    (tmp_path / "calls.log").unlink()
+    rerun = subprocess.run(
+        [*args[:-2], "--json", "-"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    data = json.loads(rerun.stdout)
+    assert data["campaign"]["reused"] == len(finished)
+    redone = {line.split()[1] for line in calls(tmp_path)}
+    assert redone == {str(s) for s in range(8)} - finished
+    assert data["claims"][0]["seeds_met"] == 8
+
+
+def test_the_store_key_holds_the_source_the_settings_and_the_version(tmp_path, monkeypatch):
+    path = proof(tmp_path)
+    claims = collect([path])
+    store = ResultStore(tmp_path / "store")
+    base = Unit(claims[0], 1, None, False)
+    keys = {store.path(base)}
+    keys.add(store.path(Unit(claims[0], 2, None, False)))  # seed
+    keys.add(store.path(Unit(claims[0], 1, 7, False)))  # examples
+    keys.add(store.path(Unit(claims[0], 1, None, True)))  # deep
+    keys.add(store.path(Unit(claims[1], 1, None, False)))  # claim
+    monkeypatch.setattr(campaign_module, "__version__", "0.0.0-other")
+    keys.add(store.path(base))  # version
+    monkeypatch.undo()
+    assert len(keys) == 6
+    # the examples asked for are those the check is given: the claim's own, named or not
+    assert store.path(Unit(claims[0], 1, claims[0].examples, False)) == store.path(base)
+    path.write_text(path.read_text() + "\n# an edit\n")
+    edited = ResultStore(tmp_path / "store")
+    assert edited.path(base) not in keys  # the claim's source
+
+
+def test_an_edited_proof_file_is_run_again(tmp_path):
+    path = proof(tmp_path)
+    store = ResultStore(tmp_path / "store")
+    run_campaign(collect([path]), range(0, 2), store=store, jobs=2)
+    assert len(calls(tmp_path)) == 6
+    path.write_text(path.read_text().replace('"holds"', '"holds, still"'))
+    again = run_campaign(collect([path]), range(0, 2), store=ResultStore(tmp_path / "store"))
+    assert again.reused == 0 and len(calls(tmp_path)) == 12
+
+
+def test_unreadable_store_files_and_errors_are_run_again(tmp_path):
+    body = PROOF + textwrap.dedent(
+        """
+        @claim(id="crashes", title="t", source="s", statement="x", kind="identity")
+        def crashes(ctx):
+            logged("crashes", ctx.seed)
+            raise RuntimeError("no verdict")
+        """
+    )
+    claims = collect([proof(tmp_path, body)])
+    store = ResultStore(tmp_path / "store")
+    first = run_campaign(claims, range(0, 2), store=store, jobs=2)
+    assert first.claims[3].results[0].status == "error"
+    assert not list((tmp_path / "store" / "crashes").glob("*.json"))  # no verdict, not kept
+    damaged = store.path(Unit(claims[0], 0))
+    damaged.write_text(damaged.read_text()[:50])  # a truncated file
+    second = run_campaign(claims, range(0, 2), store=store, jobs=2)
+    assert second.reused == 5  # all but the damaged one and the two errors
+    assert [asdict(r) for r in second.claims[0].results][1] == asdict(first.claims[0].results[1])
+    assert json.loads(damaged.read_text())["result"]["status"] == "proved"  # rewritten whole
+
+
+def test_run_campaign_refuses_bad_arguments(tmp_path):
+    claims = collect([proof(tmp_path)])
+    for seeds in (range(3, 3), range(0, 6, 2), range(-1, 2)):
+        with pytest.raises(InvalidArgument):
+            run_campaign(claims, seeds)
+    with pytest.raises(InvalidArgument):
+        run_campaign(claims, range(0, 1), jobs=0)
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(InvalidArgument):
+        ResultStore(tmp_path / "a-file")
