@@ -287,3 +287,37 @@ def test_run_campaign_refuses_bad_arguments(tmp_path):
     (tmp_path / "a-file").write_text("")
     with pytest.raises(InvalidArgument):
         ResultStore(tmp_path / "a-file")
+
+
+def test_executor_options_are_checked_before_anything_runs(tmp_path, capfd):
+    path = str(proof(tmp_path))
+    for args in (("--scheduler", "tcp://127.0.0.1:1"), ("--executor", "spark")):
+        run = run_main(capfd, "check", path, *args, cwd=tmp_path)
+        assert run.code == 2 and len(run.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in run.stderr
+    assert calls(tmp_path) == []
+    with pytest.raises(InvalidArgument):
+        run_campaign(collect([path]), range(0, 1), executor="spark")
+
+
+def test_a_campaign_on_a_dask_local_cluster_agrees_with_the_local_executor(tmp_path, capfd):
+    """The same statuses and counterexamples, unit for unit, on two Dask workers as on the
+    local pool; and a plain check too."""
+    pytest.importorskip("distributed")
+    path = str(proof(tmp_path))
+    reports = {}
+    for executor in ("local", "dask"):
+        args = ("check", path, "--seeds", "0:4", "--jobs", "2", "--executor", executor)
+        run = run_main(capfd, *args, "--json", "-", cwd=tmp_path)
+        assert run.code == 1, run.stderr
+        reports[executor] = json.loads(run.stdout)
+    assert without_seconds(reports["dask"]) == without_seconds(reports["local"])
+    assert reports["dask"]["settings"]["executor"] == "dask"
+    assert len(calls(tmp_path)) == 24
+    plain = {}
+    for executor in ("local", "dask"):
+        args = ("check", path, "--seed", "1", "--jobs", "2", "--executor", executor)
+        run = run_main(capfd, *args, "--json", "-", cwd=tmp_path)
+        assert run.code == 1, run.stderr
+        plain[executor] = json.loads(run.stdout)
+    assert without_seconds(plain["dask"]) == without_seconds(plain["local"])

@@ -29,12 +29,13 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from symtransport._claims.claims import Claim
+from symtransport._claims.executors import open_executor, run_there
 from symtransport._claims.runner import (
     ClaimResult,
     LoadError,
@@ -314,6 +315,8 @@ def run_campaign(
     store: ResultStore | None = None,
     progress: Callable[[Unit, ClaimResult, bool], None] | None = None,
     reused: Callable[[int, int], None] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Campaign:
     """Run every claim of ``claims`` for every seed of ``seeds``, ``jobs`` units at a time
     (default: one per core), each in its own process.
@@ -322,13 +325,15 @@ def run_campaign(
     called first with their count ``k`` of ``n`` units), and each unit that finishes with a
     verdict is written to it at once, so that an interrupted campaign loses only the units that
     were running. ``progress(unit, result, from_store)`` is called for each unit as it is
-    finished (in completion order). The results do not depend on ``jobs`` or on the order the
-    units finish in.
+    finished (in completion order). The units run on the executor named ``executor``
+    (:func:`~symtransport._claims.executors.open_executor`: ``local``, or ``dask`` at the
+    ``scheduler`` address or on a ``LocalCluster`` of ``jobs`` workers). The results do not
+    depend on the executor, on ``jobs`` or on the order the units finish in.
     """
     if not isinstance(seeds, range) or len(seeds) == 0 or seeds.step != 1 or seeds.start < 0:
         raise InvalidArgument(f"seeds={seeds!r}: give range(A, B) with 0 <= A < B")
-    workers = default_jobs() if jobs is None else jobs
-    if not isinstance(workers, int) or workers < 1:
+    workers = default_jobs() if jobs is None or (executor == "dask" and scheduler) else jobs
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise InvalidArgument(f"jobs={jobs!r} must be a positive integer")
     start = time.monotonic()
     units = [Unit(c, s, examples, deep) for c in claims for s in seeds]
@@ -345,22 +350,24 @@ def run_campaign(
         for i in sorted(done):
             progress(units[i], done[i], True)
     # threads only wait on the child processes' pipes; the work runs in those processes
-    pool = ThreadPoolExecutor(max_workers=workers)
-    try:
-        futures = {pool.submit(u.run): i for i, u in enumerate(units) if i not in done}
-        for future in as_completed(futures):
-            i = futures[future]
-            result = future.result()
-            done[i] = result
-            if store is not None and result.status != Status.ERROR:
-                store.put(units[i], result)
-            if progress is not None:
-                progress(units[i], result, False)
-    except BaseException:
-        # interrupted (Ctrl-C) or failed: start no further unit; the stored ones are kept
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+    pending = [i for i in range(len(units)) if i not in done]
+    if pending:
+        with open_executor(executor, jobs=workers, scheduler=scheduler) as pool:
+            futures = {pool.submit(run_there, units[i].run): i for i in pending}
+            try:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    result = future.result()
+                    done[i] = result
+                    if store is not None and result.status != Status.ERROR:
+                        store.put(units[i], result)
+                    if progress is not None:
+                        progress(units[i], result, False)
+            except BaseException:
+                # interrupted (Ctrl-C) or failed: start no further unit; the stored ones stay
+                for future in futures:
+                    future.cancel()
+                raise
     per_claim = [
         ClaimSeeds(c, seeds, [done[k * len(seeds) + j] for j in range(len(seeds))])
         for k, c in enumerate(claims)
@@ -370,6 +377,7 @@ def run_campaign(
         "seeds": [seeds.start, seeds.stop],
         "examples": examples,
         "deep": deep,
+        "executor": executor,
         "version": __version__,
     }
     return Campaign(per_claim, seeds, time.monotonic() - start, count, settings)

@@ -24,8 +24,8 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -636,22 +636,30 @@ def run_claims(
     jobs: int | None = None,
     deep: bool = False,
     progress: Callable[[ClaimResult], None] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Report:
     """Run ``claims``, ``jobs`` at a time (default: one per core), each in its own process.
 
     Results come back in the order of ``claims``; ``progress`` is called for each in that
     order. A claim's result does not depend on what runs beside it (it is a function of the
-    claim and the seed), except that a loaded machine reaches time budgets sooner.
+    claim and the seed), except that a loaded machine reaches time budgets sooner. The claims
+    run on the executor named ``executor``
+    (:func:`~symtransport._claims.executors.open_executor`: ``local``, the default, or ``dask``
+    at the ``scheduler`` address or on a ``LocalCluster`` of ``jobs`` workers), whichever gives
+    the same results.
     """
+    from symtransport._claims.executors import open_executor, run_there
+
     start = time.monotonic()
     workers = jobs or default_jobs()
     if workers < 1:
         raise InvalidArgument(f"jobs={jobs!r} must be a positive integer")
     results = []
-    # threads only wait on the child processes' pipes; the work runs in those processes
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with open_executor(executor, jobs=workers, scheduler=scheduler) as pool:
         futures = [
-            pool.submit(run_claim, c, seed=seed, examples=examples, deep=deep) for c in claims
+            pool.submit(run_there, partial(run_claim, c, seed=seed, examples=examples, deep=deep))
+            for c in claims
         ]
         for future in futures:
             result = future.result()

@@ -28,6 +28,7 @@ from symtransport._claims.campaign import (
     run_campaign,
 )
 from symtransport._claims.claims import Claim, Expected
+from symtransport._claims.executors import EXECUTORS, check_executor
 from symtransport._claims.runner import (
     ClaimResult,
     Loaded,
@@ -404,6 +405,20 @@ def _run_options(parser: argparse.ArgumentParser, campaign: bool = False) -> Non
             "with every counterexample (default: one run, --seed)",
         )
         parser.add_argument(
+            "--executor",
+            choices=tuple(EXECUTORS),
+            default="local",
+            help="where claims (or a campaign's units) run: a pool of processes on this "
+            'machine (local), or a Dask cluster (dask; pip install "symtransport[dask]"); '
+            "the results are the same (default: local)",
+        )
+        parser.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="with --executor dask: the address of a running Dask scheduler, e.g. "
+            "tcp://host:8786 (default: a LocalCluster of --jobs workers started for the run)",
+        )
+        parser.add_argument(
             "--store",
             metavar="DIR",
             help="keep each finished (claim, seed) unit in DIR (created if needed) and reuse "
@@ -512,6 +527,8 @@ def _run(args: argparse.Namespace, table: TextIO | None) -> Report:
             jobs=args.jobs,
             deep=args.deep,
             progress=show,
+            executor=getattr(args, "executor", "local"),  # export: always local
+            scheduler=getattr(args, "scheduler", None),
         )
     report.load_errors = loaded.errors
     return report
@@ -727,6 +744,8 @@ def _campaign(args: argparse.Namespace, table: TextIO) -> Campaign:
             store=store,
             progress=show,
             reused=reused if store is not None else None,
+            executor=args.executor,
+            scheduler=args.scheduler,
         )
     campaign.load_errors = loaded.errors
     print(" ".join(f"{n:<{w}}" for n, w in _CAMPAIGN_COLUMNS) + " verdict", file=table)
@@ -747,6 +766,7 @@ def _campaign_summary(campaign: Campaign) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
+    check_executor(args.executor, args.scheduler)
     _check_outputs(args)
     table = sys.stderr if args.json == "-" else sys.stdout
     if args.seeds is not None or args.store is not None:
