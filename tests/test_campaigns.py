@@ -18,6 +18,7 @@ from cli_helpers import run_main
 from symtransport import InvalidArgument, collect
 from symtransport._claims import campaign as campaign_module
 from symtransport._claims.campaign import ResultStore, Unit, parse_seeds, run_campaign
+from symtransport._claims.runner import Report
 
 #: a proof file whose claims log every run of their check to ``calls.log`` beside it, so that
 #: a test counts the units that were run rather than read back from the store
@@ -189,7 +190,7 @@ def test_a_killed_campaign_resumes_without_redoing_finished_units(tmp_path):
     stored; the next run reuses exactly those and runs the rest."""
     body = PROOF.replace(
         '    logged("always", ctx.seed)\n',
-        '    logged("always", ctx.seed)\n    import time\n    time.sleep(0.4)\n',
+        '    logged("always", ctx.seed)\n    import time\n    time.sleep(0.5)\n',
     )
     path = str(proof(tmp_path, body))
     args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
@@ -321,3 +322,14 @@ def test_a_campaign_on_a_dask_local_cluster_agrees_with_the_local_executor(tmp_p
         assert run.code == 1, run.stderr
         plain[executor] = json.loads(run.stdout)
     assert without_seconds(plain["dask"]) == without_seconds(plain["local"])
+
+
+def test_a_campaign_report_reads_back_and_typesets(tmp_path, capfd):
+    """The campaign's JSON is a report (one row per claim, its first failing seed), so that
+    ``export --from-json`` typesets a campaign."""
+    args = ("check", str(proof(tmp_path)), "--seeds", "0:3", "--json", "campaign.json")
+    assert run_main(capfd, *args, cwd=tmp_path).code == 1
+    report = Report.from_json(json.loads((tmp_path / "campaign.json").read_text()))
+    assert [r.status for r in report.results] == ["proved", "refuted", "undecided"]
+    run = run_main(capfd, "export", "--from-json", "campaign.json", "--out", "c.tex", cwd=tmp_path)
+    assert run.code == 1 and (tmp_path / "c.tex").exists()

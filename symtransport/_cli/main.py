@@ -67,6 +67,13 @@ examples:
   symtransport check proofs/my_claims.py --json report.json
   symtransport check --json - | jq .summary   the JSON report on stdout, the table on stderr
   symtransport check --deep --examples 200    the costly parts, and 200 random examples
+  symtransport check --only 'shallow-dae-entropy*' --seeds 0:100 --store runs
+                                              a campaign: seeds 0..99 (A:B is half-open), each
+                                              finished unit kept in runs/, reused when run again
+  symtransport check --executor dask --scheduler tcp://host:8786 --seeds 0:1000 --store runs
+                                              the same on a Dask cluster (pip install
+                                              "symtransport[dask]"; proof files at the same
+                                              path on every worker)
 
 budgets: verdicts are decided by counted work, never by the clock: numeric points per
 identity (24) at 30, 60 and 120 digits, a fixed sequence of 8 symbolic rewrites with size
@@ -76,9 +83,17 @@ degrees, Hypothesis examples (--examples) and shrink calls, ODE tolerances. A cl
 (default 900 s, x4 with --deep) is only a wall-clock safety net: a claim it stops has status
 'error' (method 'wall-clock limit'), which is no verdict.
 
-exit codes: 0 every claim met its expectation; 1 one did not; 2 bad input or usage, or a proof
-file that failed to import (one line on stderr each; the other files' claims still run and are
-reported, and the JSON report lists it under "load_errors")
+campaigns: --seeds A:B runs each claim for the seeds A, ..., B-1 and reports per claim how
+many met its expectation, with every counterexample ("campaign", "seeds_met", "seeds_total",
+"seeds_failed", "counterexamples" in the JSON); progress counts units (claim, seed) on stderr.
+--store DIR keeps each unit that ended with a verdict as DIR/<claim>/seed-<seed>-<key>.json,
+key = hash of the proof file's bytes, the seed, the example count, --deep and the version:
+a repeated or interrupted campaign reuses them and says how many.
+
+exit codes: 0 every claim met its expectation (in a campaign, at every seed); 1 one did not;
+2 bad input or usage, or a proof file that failed to import (one line on stderr each; the
+other files' claims still run and are reported, and the JSON report lists it under
+"load_errors")
 """
 
 EXPORT_EXAMPLES = """\
