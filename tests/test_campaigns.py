@@ -333,3 +333,18 @@ def test_a_campaign_report_reads_back_and_typesets(tmp_path, capfd):
     assert [r.status for r in report.results] == ["proved", "refuted", "undecided"]
     run = run_main(capfd, "export", "--from-json", "campaign.json", "--out", "c.tex", cwd=tmp_path)
     assert run.code == 1 and (tmp_path / "c.tex").exists()
+
+
+def test_a_failing_executor_is_one_symtransport_error():
+    from concurrent.futures import Future
+
+    from symtransport._claims.executors import result_of
+    from symtransport.errors import SymtransportError
+
+    future: Future[int] = Future()
+    future.set_exception(RuntimeError("worker lost\nat shutdown"))
+    with pytest.raises(SymtransportError, match="claim 'x' seed 3: RuntimeError: worker lost at"):
+        result_of(future, "claim 'x' seed 3")
+    done: Future[int] = Future()
+    done.set_result(7)
+    assert result_of(done, "anything") == 7

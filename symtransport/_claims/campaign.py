@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from symtransport._claims.claims import Claim
-from symtransport._claims.executors import open_executor, run_there
+from symtransport._claims.executors import open_executor, result_of, run_there
 from symtransport._claims.runner import (
     ClaimResult,
     LoadError,
@@ -357,7 +357,7 @@ def run_campaign(
             try:
                 for future in as_completed(futures):
                     i = futures[future]
-                    result = future.result()
+                    result = result_of(future, f"claim {units[i].claim.id!r} seed {units[i].seed}")
                     done[i] = result
                     if store is not None and result.status != Status.ERROR:
                         store.put(units[i], result)

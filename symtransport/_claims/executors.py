@@ -25,13 +25,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from symtransport._claims.runner import default_jobs, preload
-from symtransport.errors import InvalidArgument
+from symtransport.errors import InvalidArgument, SymtransportError
 
-__all__ = ["EXECUTORS", "check_executor", "open_executor", "run_there"]
+__all__ = ["EXECUTORS", "check_executor", "open_executor", "result_of", "run_there"]
 
 T = TypeVar("T")
 
@@ -77,7 +77,7 @@ def _dask(jobs: int | None, scheduler: str | None) -> Iterator[Executor]:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
-                    silence_logs=logging.ERROR,
+                    silence_logs=logging.CRITICAL,  # a worker's heartbeat at shutdown
                 )
             )
             client = stack.enter_context(distributed.Client(cluster))
@@ -96,6 +96,21 @@ def _dask(jobs: int | None, scheduler: str | None) -> Iterator[Executor]:
 #: yields a :class:`concurrent.futures.Executor`
 EXECUTORS: dict[str, Callable[[int | None, str | None], contextlib.AbstractContextManager[Any]]]
 EXECUTORS = {"local": _local, "dask": _dask}
+
+
+def result_of(future: Future[T], what: str) -> T:
+    """The result of ``future``, which ran ``what`` (e.g. ``claim 'x' seed 3``): a failure of
+    the executor itself (a worker lost, a scheduler gone; a unit's own errors are its result's
+    ``error`` status) is a :class:`~symtransport.SymtransportError` naming it, on one line."""
+    try:
+        return future.result()
+    except SymtransportError:
+        raise
+    except Exception as exc:
+        text = " ".join(str(exc).split()) or "no message"
+        raise SymtransportError(
+            f"the executor failed running {what}: {type(exc).__name__}: {text}"
+        ) from exc
 
 
 def check_executor(name: str, scheduler: str | None = None) -> None:

@@ -649,7 +649,7 @@ def run_claims(
     at the ``scheduler`` address or on a ``LocalCluster`` of ``jobs`` workers), whichever gives
     the same results.
     """
-    from symtransport._claims.executors import open_executor, run_there
+    from symtransport._claims.executors import open_executor, result_of, run_there
 
     start = time.monotonic()
     workers = jobs or default_jobs()
@@ -661,8 +661,8 @@ def run_claims(
             pool.submit(run_there, partial(run_claim, c, seed=seed, examples=examples, deep=deep))
             for c in claims
         ]
-        for future in futures:
-            result = future.result()
+        for claim, future in zip(claims, futures, strict=True):
+            result = result_of(future, f"claim {claim.id!r}")
             results.append(result)
             if progress is not None:
                 progress(result)
