@@ -225,7 +225,7 @@ def test_a_killed_campaign_resumes_without_redoing_finished_units(tmp_path):
     assert data["claims"][0]["seeds_met"] == 8
 
 
-def test_the_store_key_holds_the_source_the_settings_and_the_version(tmp_path, monkeypatch):
+def test_the_store_key_holds_the_source_the_settings_and_the_environment(tmp_path, monkeypatch):
     path = proof(tmp_path)
     claims = collect([path])
     store = ResultStore(tmp_path / "store")
@@ -235,10 +235,16 @@ def test_the_store_key_holds_the_source_the_settings_and_the_version(tmp_path, m
     keys.add(store.path(Unit(claims[0], 1, 7, False)))  # examples
     keys.add(store.path(Unit(claims[0], 1, None, True)))  # deep
     keys.add(store.path(Unit(claims[1], 1, None, False)))  # claim
-    monkeypatch.setattr(campaign_module, "__version__", "0.0.0-other")
-    keys.add(store.path(base))  # version
+    here = campaign_module.environment()
+    for changed in (
+        {"version": "0.0.0-other"},
+        {"library_sha256": "0" * 64},
+        {"versions": {**here["versions"], "hypothesis": "0.0.1"}},
+    ):
+        monkeypatch.setattr(campaign_module, "environment", lambda c=changed: {**here, **c})
+        keys.add(store.path(base))  # the environment
     monkeypatch.undo()
-    assert len(keys) == 6
+    assert len(keys) == 8
     # the examples asked for are those the check is given: the claim's own, named or not
     assert store.path(Unit(claims[0], 1, claims[0].examples, False)) == store.path(base)
     path.write_text(path.read_text() + "\n# an edit\n")

@@ -11,7 +11,9 @@ With a :class:`ResultStore`, each finished unit is kept as one JSON file keyed b
 * the claim's source: the bytes of the proof file that defines it (or of the file of its check
   function, for a claim built in Python),
 * its settings: the claim id, the seed, the example count the check is given and ``deep``,
-* and the version of symtransport,
+* and the environment (:func:`environment`): the version of symtransport, a hash of its own
+  source (so that editing the library without a new version makes stored results stale) and
+  the versions of SymPy, mpmath, NumPy, SciPy and Hypothesis,
 
 written atomically (a temporary file, then :func:`os.replace`), so that a repeated run reuses
 the finished units and an interrupted campaign resumes where it stopped. Units that ended in
@@ -50,11 +52,13 @@ from symtransport.errors import InvalidArgument
 from symtransport.status import Status
 
 __all__ = [
+    "DEPENDENCIES",
     "STORE_FORMAT",
     "Campaign",
     "ClaimSeeds",
     "ResultStore",
     "Unit",
+    "environment",
     "parse_seeds",
     "run_campaign",
     "source_digest",
@@ -111,6 +115,41 @@ def source_digest(claim: Claim) -> str:
         ) from None
 
 
+#: the distributions whose versions a result may depend on (Hypothesis draws its examples, the
+#: others compute): a store's results are reused only under the same versions
+DEPENDENCIES = ("sympy", "mpmath", "numpy", "scipy", "hypothesis")
+
+_environment: list[dict[str, Any]] = []
+
+
+def environment() -> dict[str, Any]:
+    """What a unit's result may depend on besides its claim and settings: the version of
+    symtransport, a SHA-256 of its own source files (``*.py`` of the package, the bundled
+    proofs left out, as each claim's own file is in its key), so that a change to the library
+    without a new version still makes the stored results stale, and the versions of
+    :data:`DEPENDENCIES`. Computed once per process."""
+    if not _environment:
+        from importlib.metadata import PackageNotFoundError, version
+
+        package = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for path in sorted(package.rglob("*.py")):
+            relative = path.relative_to(package)
+            if relative.parts[0] == "proofs":
+                continue
+            digest.update(str(relative.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
+        versions: dict[str, str | None] = {}
+        for name in DEPENDENCIES:
+            try:
+                versions[name] = version(name)
+            except PackageNotFoundError:
+                versions[name] = None
+        _environment.append(
+            {"version": __version__, "library_sha256": digest.hexdigest(), "versions": versions}
+        )
+    return dict(_environment[0])
+
+
 @dataclass(frozen=True)
 class Unit:
     """One unit of a campaign: ``claim`` run with ``seed`` and the campaign's settings."""
@@ -153,7 +192,11 @@ class ResultStore:
         claim = unit.claim
         if claim.id not in self._digests:
             self._digests[claim.id] = source_digest(claim)
-        return {**unit.settings(), "source_sha256": self._digests[claim.id]}
+        return {
+            **unit.settings(),
+            "source_sha256": self._digests[claim.id],
+            "environment": environment(),
+        }
 
     def path(self, unit: Unit) -> Path:
         """The file of ``unit``'s result."""
