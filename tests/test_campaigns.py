@@ -225,6 +225,37 @@ def test_a_killed_campaign_resumes_without_redoing_finished_units(tmp_path):
     assert data["claims"][0]["seeds_met"] == 8
 
 
+def test_ctrl_c_stops_a_campaign_at_once_keeping_the_finished_units(tmp_path):
+    body = PROOF.replace(
+        '    logged("always", ctx.seed)\n',
+        '    logged("always", ctx.seed)\n    import time\n    time.sleep(0.5)\n',
+    )
+    path = str(proof(tmp_path, body))
+    args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
+    args += ["--seeds", "0:40", "--store", "store", "--jobs", "1", "--progress", "off"]
+    process = subprocess.Popen(
+        args, cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    store = tmp_path / "store"
+    try:
+        deadline = time.monotonic() + 120
+        while not list(store.rglob("seed-*.json")):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole foreground group
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130 and err.decode().strip().endswith("interrupted")
+    stored = len(list(store.rglob("seed-*.json")))
+    assert 1 <= stored < 40
+    time.sleep(1)  # nothing goes on running after the command ended
+    assert len(list(store.rglob("seed-*.json"))) == stored
+    assert len(calls(tmp_path)) <= stored + 1  # at most the unit that was running
+
+
 def test_the_store_key_holds_the_source_the_settings_and_the_environment(tmp_path, monkeypatch):
     path = proof(tmp_path)
     claims = collect([path])
@@ -298,7 +329,11 @@ def test_run_campaign_refuses_bad_arguments(tmp_path):
 
 def test_executor_options_are_checked_before_anything_runs(tmp_path, capfd):
     path = str(proof(tmp_path))
-    for args in (("--scheduler", "tcp://127.0.0.1:1"), ("--executor", "spark")):
+    for args in (
+        ("--scheduler", "tcp://127.0.0.1:1"),
+        ("--executor", "spark"),
+        ("--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--jobs", "2"),
+    ):
         run = run_main(capfd, "check", path, *args, cwd=tmp_path)
         assert run.code == 2 and len(run.stderr.strip().splitlines()) == 1
         assert "Traceback" not in run.stderr

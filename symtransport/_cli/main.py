@@ -456,7 +456,8 @@ def _run_options(parser: argparse.ArgumentParser, campaign: bool = False) -> Non
         "--jobs",
         type=_positive_int,
         metavar="N",
-        help="claims run at once, each in its own process (default: one per CPU core)",
+        help="claims run at once, each in its own process; with --executor dask, the workers "
+        "of the LocalCluster (default: one per CPU core)",
     )
     _progress_option(parser)
 
@@ -782,6 +783,10 @@ def _campaign_summary(campaign: Campaign) -> str:
 
 def _check(args: argparse.Namespace) -> int:
     check_executor(args.executor, args.scheduler)
+    if args.scheduler is not None and args.jobs is not None:
+        raise InvalidArgument(
+            "--jobs does not apply with --scheduler: the cluster's workers run the units"
+        )
     _check_outputs(args)
     table = sys.stderr if args.json == "-" else sys.stdout
     if args.seeds is not None or args.store is not None:
