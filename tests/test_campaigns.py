@@ -187,10 +187,11 @@ def test_a_repeated_run_reuses_the_store_and_a_partial_one_resumes(tmp_path, cap
 
 def test_a_killed_campaign_resumes_without_redoing_finished_units(tmp_path):
     """A real interruption: the command is killed (SIGKILL, no clean-up) once some units are
-    stored; the next run reuses exactly those and runs the rest."""
+    stored; the next run reuses exactly those and runs the rest. Each unit sleeps 1 s, so the
+    kill lands mid-campaign unless the test itself is starved for seconds."""
     body = PROOF.replace(
         '    logged("always", ctx.seed)\n',
-        '    logged("always", ctx.seed)\n    import time\n    time.sleep(0.5)\n',
+        '    logged("always", ctx.seed)\n    import time\n    time.sleep(1.0)\n',
     )
     path = str(proof(tmp_path, body))
     args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
@@ -249,11 +250,13 @@ def test_ctrl_c_stops_a_campaign_at_once_keeping_the_finished_units(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     assert process.returncode == 130 and err.decode().strip().endswith("interrupted")
-    stored = len(list(store.rglob("seed-*.json")))
-    assert 1 <= stored < 40
-    time.sleep(1)  # nothing goes on running after the command ended
+    stored, started = len(list(store.rglob("seed-*.json"))), len(calls(tmp_path))
+    # it stopped early; how many units started before the signal landed depends on the load
+    # (a unit may finish between the first stored file and the signal), so only the order
+    assert 1 <= stored <= started < 40
+    time.sleep(1)  # nothing goes on running, or starts, after the command ended
     assert len(list(store.rglob("seed-*.json"))) == stored
-    assert len(calls(tmp_path)) <= stored + 1  # at most the unit that was running
+    assert len(calls(tmp_path)) == started
 
 
 def test_the_store_key_holds_the_source_the_settings_and_the_environment(tmp_path, monkeypatch):
