@@ -382,31 +382,47 @@ def within(slope: float, half: float, order: int) -> bool:
     return abs(slope - order) + half <= ORDER_TOL
 
 
-def mixture_orders(examples: int, seed: int, orders_: dict[Scheme, int] = ORDERS) -> Outcome:
-    """On random 1-D mixtures: for each scheme the fitted slope of ``W2(T # u_s, mu_0)``
-    against ``s`` (:data:`SCALE_EXPONENTS`), with its interval, lies within ``ORDER_TOL`` of
-    its order in ``orders_``; every map monotone on the nodes (exact W2)."""
+def fitted_orders(
+    examples: int,
+    seed: int,
+    orders_: dict[str, int],
+    sweep: Callable[[GaussianMixture], dict[str, tuple[list[float], list[W2Error]]]],
+    what: str,
+    variable: str,
+) -> Outcome:
+    """On random 1-D mixtures: ``sweep(mixture)`` gives, for each name of ``orders_``, the
+    swept variable's values and the W2 errors there; the fitted log-log slope of each, with
+    its interval, lies within ``ORDER_TOL`` of its order, and every map is monotone on the
+    nodes (exact W2)."""
     slopes = Slopes()
 
     def holds(mixture: GaussianMixture) -> bool:
-        levels = noise_levels(mixture, SCALE_EXPONENTS)
         slopes.drawn(mixture)
         ok = True
-        for scheme, order in orders_.items():
-            errors = [w2_error(mixture, s, scheme) for s in levels]
-            slope, half = slopes.add(scheme.name, [float(s) for s in levels], errors)
-            ok = ok and usable(errors) and within(slope, half, order)
+        for name, (xs, errors) in sweep(mixture).items():
+            slope, half = slopes.add(name, xs, errors)
+            ok = ok and usable(errors) and within(slope, half, orders_[name])
         return ok
 
     found = check_property(
-        holds,
-        one_dimensional(),
-        examples=examples,
-        seed=seed,
-        what="W2 orders in s of the one-step denoisers",
-        shrink_calls=SHRINKS,
+        holds, one_dimensional(), examples=examples, seed=seed, what=what, shrink_calls=SHRINKS
     )
-    return summary([found, *(slopes.outcome(sc.name, p, "s") for sc, p in orders_.items())])
+    return summary([found, *(slopes.outcome(n, p, variable) for n, p in orders_.items())])
+
+
+def mixture_orders(examples: int, seed: int, orders_: dict[Scheme, int] = ORDERS) -> Outcome:
+    """:func:`fitted_orders` of ``W2(T # u_s, mu_0)`` against ``s`` (:data:`SCALE_EXPONENTS`)
+    for each scheme of ``orders_``."""
+
+    def sweep(mixture: GaussianMixture) -> dict[str, tuple[list[float], list[W2Error]]]:
+        levels = noise_levels(mixture, SCALE_EXPONENTS)
+        xs = [float(s) for s in levels]
+        return {sc.name: (xs, [w2_error(mixture, s, sc) for s in levels]) for sc in orders_}
+
+    named = {sc.name: p for sc, p in orders_.items()}
+    return fitted_orders(
+        examples, seed, named, sweep, "W2 orders in s of the one-step denoisers", "s"
+    )
 
 
 #: ``--deep``: 2-D, on ``fixed_mixture(2)``, the coupling bound ``sqrt(E_u |T - phi_{s/2}|^2)``
@@ -470,30 +486,17 @@ DEEP_DAE_NOISE = R(1, 8)  # mutation: skip - an instance: s = lambda_min / 4
 
 
 def step_orders(examples: int, seed: int, orders_: dict[str, int] = STEP_ORDERS) -> Outcome:
-    """On random 1-D mixtures at ``s = lambda_min / 8``: the fitted slope of the W2 error of
-    ``L`` steps of each method against ``L`` (:data:`STEPS`) within ``ORDER_TOL`` of its
-    order in ``orders_``."""
-    slopes = Slopes()
+    """:func:`fitted_orders` at ``s = lambda_min / 8`` of the W2 error of ``L`` steps of each
+    method of ``orders_`` against ``L`` (:data:`STEPS`)."""
 
-    def holds(mixture: GaussianMixture) -> bool:
+    def sweep(mixture: GaussianMixture) -> dict[str, tuple[list[float], list[W2Error]]]:
         (s,) = noise_levels(mixture, (STEP_EXPONENT,))
-        slopes.drawn(mixture)
-        ok = True
-        for method, order in orders_.items():
-            errors = [w2_error(mixture, s, Scheme(method, n)) for n in STEPS]
-            slope, half = slopes.add(method, STEPS, errors)
-            ok = ok and usable(errors) and within(slope, half, order)
-        return ok
+        xs = [float(n) for n in STEPS]
+        return {m: (xs, [w2_error(mixture, s, Scheme(m, n)) for n in STEPS]) for m in orders_}
 
-    found = check_property(
-        holds,
-        one_dimensional(),
-        examples=examples,
-        seed=seed,
-        what="W2 orders in L of composed Euler and Heun steps",
-        shrink_calls=SHRINKS,
+    return fitted_orders(
+        examples, seed, orders_, sweep, "W2 orders in L of composed Euler and Heun steps", "L"
     )
-    return summary([found, *(slopes.outcome(m, p, "L") for m, p in orders_.items())])
 
 
 def dae_composition(steps: Sequence[int] = DAE_STEPS, order: int = DAE_ORDER) -> Outcome:
@@ -524,9 +527,8 @@ def dae_composition(steps: Sequence[int] = DAE_STEPS, order: int = DAE_ORDER) ->
     )
     chain = measure(float(falls), 1.0, ">=", what="W2 > 0 and strictly falling in L (intervals)")
     text = f"N(0, {DAE_START}) * N(0, {DAE_NOISE}): {shown}; slope {fit.text()}."
-    return dataclasses.replace(
-        summary([chain, slope]), explanation=f"{summary([chain, slope]).explanation} {text}"
-    )
+    found = summary([chain, slope])
+    return dataclasses.replace(found, explanation=f"{found.explanation} {text}")
 
 
 def deep_dae_mixture() -> Outcome:
