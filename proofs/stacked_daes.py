@@ -113,8 +113,10 @@ def at_image(e: sp.Expr) -> sp.Expr:
 
 def chain_diff(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
     """``d expr / dx`` by the chain rule through each ``Subs(e(y), y, y(x))``:
-    ``sum_i Subs(de/dy_i, y, y(x)) dy_i/dx`` (SymPy's own derivative of a generic function of
-    composite arguments names its dummies after expressions, which then read as free symbols)."""
+    ``sum_i Subs(de/dy_i, y, y(x)) dy_i/dx``. SymPy's own derivative of a generic function at
+    composite arguments nests ``Subs`` with placeholder symbols (which ``verify_identity`` binds);
+    its result is right but beyond the exact stage, which proves Step 2 in this form (measured:
+    proved in 2.9 s, against verified in 9.8 s through ``sp.diff``)."""
     atoms = sorted(expr.atoms(sp.Subs), key=sp.default_sort_key)
     holes = {s: sp.Dummy() for s in atoms}
     e = expr.xreplace(holes)
