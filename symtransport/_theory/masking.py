@@ -50,6 +50,7 @@ __all__ = [
     "masked_posterior_mean",
     "masked_posterior_mean_integral",
     "pattern_probability",
+    "piecewise_map",
 ]
 
 Pattern = tuple[bool, ...]
@@ -96,6 +97,11 @@ def _clean_point(
     return point, hidden
 
 
+def _over(body: sp.Expr, hidden: Sequence[sp.Symbol]) -> sp.Expr:
+    """``body`` integrated over the masked coordinates ``hidden`` (itself when none is)."""
+    return sp.Integral(body, *[(h, -sp.oo, sp.oo) for h in hidden]) if hidden else body
+
+
 def masked_evidence(
     density: Any, masked: Sequence[bool], variables: Sequence[sp.Symbol], p: sp.Expr
 ) -> sp.Expr:
@@ -104,8 +110,7 @@ def masked_evidence(
     posterior mean; ``P(M) mu_0(x~)`` itself when nothing is masked."""
     pattern = _pattern(masked, len(variables))
     point, hidden = _clean_point(pattern, variables)
-    weight = pattern_probability(pattern, p) * density.pdf(point)
-    return sp.Integral(weight, *[(h, -sp.oo, sp.oo) for h in hidden]) if hidden else weight
+    return _over(pattern_probability(pattern, p) * density.pdf(point), hidden)
 
 
 def masked_posterior_mean_integral(
@@ -142,8 +147,7 @@ def masked_loss(
     pattern = _pattern(masked, len(variables))
     point, hidden = _clean_point(pattern, variables)
     square = sp.Add(*((g - c) ** 2 for g, c in zip(value, point, strict=True)))
-    body = square * pattern_probability(pattern, p) * density.pdf(point)
-    return sp.Integral(body, *[(h, -sp.oo, sp.oo) for h in hidden]) if hidden else body
+    return _over(square * pattern_probability(pattern, p) * density.pdf(point), hidden)
 
 
 def _components(density: Any) -> tuple[tuple[sp.Expr, ...], tuple[Gaussian, ...]]:
@@ -197,16 +201,23 @@ def masked_posterior_mean(
     return sp.Matrix([next(values) if m else v for v, m in zip(variables, pattern, strict=True)])
 
 
-def masked_map(density: Any, variables: Sequence[sp.Symbol]) -> sp.Matrix:
-    """The masked DAE on all of R^d: in each coordinate a ``Piecewise`` over the patterns of
-    zeros of ``x~`` (most zeros first), each piece :func:`masked_posterior_mean`; the last
-    piece, nothing masked, is the identity."""
+def piecewise_map(means: Sequence[sp.Matrix], variables: Sequence[sp.Symbol]) -> sp.Matrix:
+    """The map on all of R^d from its value on each stratum, ``means[i]`` on the ``i``-th
+    pattern of :func:`mask_patterns`: in each coordinate a ``Piecewise`` over the patterns of
+    zeros of ``x~`` (most zeros first), the last piece the stratum with nothing masked."""
     d = len(variables)
     pieces = []
-    for pattern in reversed(mask_patterns(d)):
+    for pattern, mean in reversed(list(zip(mask_patterns(d), means, strict=True))):
         zeros = sp.And(*(sp.Eq(v, 0) for v, m in zip(variables, pattern, strict=True) if m))
-        pieces.append((masked_posterior_mean(density, pattern, variables), zeros))
+        pieces.append((mean, zeros))
     return sp.Matrix([sp.Piecewise(*((mean[i], cond) for mean, cond in pieces)) for i in range(d)])
+
+
+def masked_map(density: Any, variables: Sequence[sp.Symbol]) -> sp.Matrix:
+    """The masked DAE on all of R^d: :func:`piecewise_map` of :func:`masked_posterior_mean`
+    on each pattern; the last piece, nothing masked, is the identity."""
+    means = [masked_posterior_mean(density, m, variables) for m in mask_patterns(len(variables))]
+    return piecewise_map(means, variables)
 
 
 def _named(pattern: Pattern, variables: Sequence[sp.Symbol]) -> str:
