@@ -185,30 +185,41 @@ def test_a_repeated_run_reuses_the_store_and_a_partial_one_resumes(tmp_path, cap
     assert all(f.exists() for f in lost)
 
 
+def slow_campaign(
+    tmp_path: Path, seeds: str, pause: float, output: int
+) -> tuple[list[str], subprocess.Popen]:
+    """A campaign of the claim ``always`` over ``seeds`` whose units sleep ``pause`` seconds,
+    storing into ``store``, started in its own session (so a signal can reach its group);
+    ``output`` is where stdout and stderr go. Returns its arguments and the process."""
+    body = PROOF.replace(
+        '    logged("always", ctx.seed)\n',
+        f'    logged("always", ctx.seed)\n    import time\n    time.sleep({pause})\n',
+    )
+    path = str(proof(tmp_path, body))
+    args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
+    args += ["--seeds", seeds, "--store", "store", "--jobs", "1", "--progress", "off"]
+    process = subprocess.Popen(
+        args, cwd=tmp_path, start_new_session=True, stdout=output, stderr=output
+    )
+    return args, process
+
+
+def wait_for_stored(process: subprocess.Popen, store: Path, count: int) -> None:
+    """Wait (at most 120 s) until ``store`` holds ``count`` units, the campaign still running."""
+    deadline = time.monotonic() + 120
+    while len(list(store.rglob("seed-*.json"))) < count:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+
+
 def test_a_killed_campaign_resumes_without_redoing_finished_units(tmp_path):
     """A real interruption: the command is killed (SIGKILL, no clean-up) once some units are
     stored; the next run reuses exactly those and runs the rest. Each unit sleeps 1 s, so the
     kill lands mid-campaign unless the test itself is starved for seconds."""
-    body = PROOF.replace(
-        '    logged("always", ctx.seed)\n',
-        '    logged("always", ctx.seed)\n    import time\n    time.sleep(1.0)\n',
-    )
-    path = str(proof(tmp_path, body))
-    args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
-    args += ["--seeds", "0:8", "--store", "store", "--jobs", "1", "--progress", "off"]
-    process = subprocess.Popen(
-        args,
-        cwd=tmp_path,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    args, process = slow_campaign(tmp_path, "0:8", 1.0, subprocess.DEVNULL)
     store = tmp_path / "store"
     try:
-        deadline = time.monotonic() + 120
-        while len(list(store.rglob("seed-*.json"))) < 2:
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
+        wait_for_stored(process, store, 2)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -227,22 +238,10 @@ def test_a_killed_campaign_resumes_without_redoing_finished_units(tmp_path):
 
 
 def test_ctrl_c_stops_a_campaign_at_once_keeping_the_finished_units(tmp_path):
-    body = PROOF.replace(
-        '    logged("always", ctx.seed)\n',
-        '    logged("always", ctx.seed)\n    import time\n    time.sleep(0.5)\n',
-    )
-    path = str(proof(tmp_path, body))
-    args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
-    args += ["--seeds", "0:40", "--store", "store", "--jobs", "1", "--progress", "off"]
-    process = subprocess.Popen(
-        args, cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    _, process = slow_campaign(tmp_path, "0:40", 0.5, subprocess.PIPE)
     store = tmp_path / "store"
     try:
-        deadline = time.monotonic() + 120
-        while not list(store.rglob("seed-*.json")):
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
+        wait_for_stored(process, store, 1)
         os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole foreground group
         _, err = process.communicate(timeout=60)
     finally:

@@ -23,6 +23,7 @@ tries them again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -119,35 +120,34 @@ def source_digest(claim: Claim) -> str:
 #: others compute): a store's results are reused only under the same versions
 DEPENDENCIES = ("sympy", "mpmath", "numpy", "scipy", "hypothesis")
 
-_environment: list[dict[str, Any]] = []
-
 
 def environment() -> dict[str, Any]:
     """What a unit's result may depend on besides its claim and settings: the version of
     symtransport, a SHA-256 of its own source files (``*.py`` of the package, the bundled
     proofs left out, as each claim's own file is in its key), so that a change to the library
     without a new version still makes the stored results stale, and the versions of
-    :data:`DEPENDENCIES`. Computed once per process."""
-    if not _environment:
-        from importlib.metadata import PackageNotFoundError, version
+    :data:`DEPENDENCIES`. Computed once per process (a copy is returned)."""
+    return dict(_environment())
 
-        package = Path(__file__).resolve().parent.parent
-        digest = hashlib.sha256()
-        for path in sorted(package.rglob("*.py")):
-            relative = path.relative_to(package)
-            if relative.parts[0] == "proofs":
-                continue
-            digest.update(str(relative.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
-        versions: dict[str, str | None] = {}
-        for name in DEPENDENCIES:
-            try:
-                versions[name] = version(name)
-            except PackageNotFoundError:
-                versions[name] = None
-        _environment.append(
-            {"version": __version__, "library_sha256": digest.hexdigest(), "versions": versions}
-        )
-    return dict(_environment[0])
+
+@functools.cache
+def _environment() -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] == "proofs":
+            continue
+        digest.update(str(relative.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
+    versions: dict[str, str | None] = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return {"version": __version__, "library_sha256": digest.hexdigest(), "versions": versions}
 
 
 @dataclass(frozen=True)
@@ -392,7 +392,7 @@ def run_campaign(
     if progress is not None:
         for i in sorted(done):
             progress(units[i], done[i], True)
-    # threads only wait on the child processes' pipes; the work runs in those processes
+    # each unit runs in a child process of an executor's worker (a thread of the local pool)
     pending = [i for i in range(len(units)) if i not in done]
     if pending:
         with open_executor(executor, jobs=workers, scheduler=scheduler) as pool:
