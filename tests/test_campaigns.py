@@ -17,7 +17,13 @@ from cli_helpers import run_main
 
 from symtransport import InvalidArgument, collect
 from symtransport._claims import campaign as campaign_module
-from symtransport._claims.campaign import ResultStore, Unit, parse_seeds, run_campaign
+from symtransport._claims.campaign import (
+    ResultStore,
+    Unit,
+    parse_seeds,
+    run_campaign,
+    units_of,
+)
 from symtransport._claims.runner import Report
 
 #: a proof file whose claims log every run of their check to ``calls.log`` beside it, so that
@@ -74,6 +80,12 @@ def calls(folder: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
+def unit(claim, seed: int, examples: int | None = None, deep: bool = False) -> Unit:
+    """The first unit of running ``claim`` with ``seed`` (its only one, for a run of one
+    shard)."""
+    return units_of([claim], range(seed, seed + 1), examples, deep)[0]
+
+
 def without_seconds(data: dict) -> list[dict]:
     """The claims of a JSON report, without the wall-clock seconds (a rerun unit takes its
     own)."""
@@ -111,7 +123,8 @@ def test_a_campaign_reports_each_claim_over_the_seeds(tmp_path, capfd):
     run = run_main(capfd, *args, cwd=tmp_path)
     assert run.code == 1  # seeds 3 and 5 refute odd-seeds-fail
     data = json.loads(run.stdout)
-    assert data["campaign"] == {"seeds": [2, 6], "units": 12, "units_met": 10, "reused": 0}
+    expected = {"seeds": [2, 6], "runs": 12, "runs_met": 10, "units": 12, "reused": 0}
+    assert data["campaign"] == expected
     rows = {row["id"]: row for row in data["claims"]}
     assert rows["always"]["seeds_met"] == rows["always"]["seeds_total"] == 4
     assert rows["always"]["ok"] and rows["always"]["counterexamples"] == []
@@ -136,7 +149,7 @@ def test_a_campaign_passes_only_when_every_seed_meets_every_expectation(tmp_path
     only = ("--only", "always", "--only", "open-question")
     run = run_main(capfd, "check", str(proof(tmp_path)), "--seeds", "0:3", *only, cwd=tmp_path)
     assert run.code == 0
-    assert "2 claims over seeds 0:3 (6 units, 0 reused, 6 met)" in run.stdout
+    assert "2 claims over seeds 0:3 (6 runs, 6 met; 6 units, 0 reused)" in run.stdout
     run = run_main(capfd, "check", str(proof(tmp_path)), "--seeds", "0:1", cwd=tmp_path)
     assert run.code == 0  # seed 0 alone meets odd-seeds-fail
     run = run_main(capfd, "check", str(proof(tmp_path)), "--seeds", "1:2", cwd=tmp_path)
@@ -262,12 +275,14 @@ def test_the_store_key_holds_the_source_the_settings_and_the_environment(tmp_pat
     path = proof(tmp_path)
     claims = collect([path])
     store = ResultStore(tmp_path / "store")
-    base = Unit(claims[0], 1, None, False)
+    base = unit(claims[0], 1)
     keys = {store.path(base)}
-    keys.add(store.path(Unit(claims[0], 2, None, False)))  # seed
-    keys.add(store.path(Unit(claims[0], 1, 7, False)))  # examples
-    keys.add(store.path(Unit(claims[0], 1, None, True)))  # deep
-    keys.add(store.path(Unit(claims[1], 1, None, False)))  # claim
+    keys.add(store.path(unit(claims[0], 2)))  # seed
+    keys.add(store.path(unit(claims[0], 1, 7)))  # examples
+    keys.add(store.path(unit(claims[0], 1, deep=True)))  # deep
+    keys.add(store.path(unit(claims[1], 1)))  # claim
+    sharded = units_of(claims[1:2], range(1, 2), 1200)  # a property: 3 shards
+    keys.update(store.path(u) for u in sharded)  # the shard
     here = campaign_module.environment()
     for changed in (
         {"version": "0.0.0-other"},
@@ -277,9 +292,9 @@ def test_the_store_key_holds_the_source_the_settings_and_the_environment(tmp_pat
         monkeypatch.setattr(campaign_module, "environment", lambda c=changed: {**here, **c})
         keys.add(store.path(base))  # the environment
     monkeypatch.undo()
-    assert len(keys) == 8
+    assert len(keys) == 11
     # the examples asked for are those the check is given: the claim's own, named or not
-    assert store.path(Unit(claims[0], 1, claims[0].examples, False)) == store.path(base)
+    assert store.path(unit(claims[0], 1, claims[0].examples)) == store.path(base)
     path.write_text(path.read_text() + "\n# an edit\n")
     edited = ResultStore(tmp_path / "store")
     assert edited.path(base) not in keys  # the claim's source
@@ -309,7 +324,7 @@ def test_unreadable_store_files_and_errors_are_run_again(tmp_path):
     first = run_campaign(claims, range(0, 2), store=store, jobs=2)
     assert first.claims[3].results[0].status == "error"
     assert not list((tmp_path / "store" / "crashes").glob("*.json"))  # no verdict, not kept
-    damaged = store.path(Unit(claims[0], 0))
+    damaged = store.path(unit(claims[0], 0))
     damaged.write_text(damaged.read_text()[:50])  # a truncated file
     second = run_campaign(claims, range(0, 2), store=store, jobs=2)
     assert second.reused == 5  # all but the damaged one and the two errors
@@ -345,19 +360,22 @@ def test_executor_options_are_checked_before_anything_runs(tmp_path, capfd):
 
 
 def test_a_campaign_on_a_dask_local_cluster_agrees_with_the_local_executor(tmp_path, capfd):
-    """The same statuses and counterexamples, unit for unit, on two Dask workers as on the
-    local pool; and a plain check too."""
+    """The same statuses and counterexamples, run for run, on two Dask workers as on the
+    local pool, with the property and the conjecture split into 3 shards each; and a plain
+    check too."""
     pytest.importorskip("distributed")
     path = str(proof(tmp_path))
     reports = {}
     for executor in ("local", "dask"):
         args = ("check", path, "--seeds", "0:4", "--jobs", "2", "--executor", executor)
+        args += ("--examples", "1200")
         run = run_main(capfd, *args, "--json", "-", cwd=tmp_path)
         assert run.code == 1, run.stderr
         reports[executor] = json.loads(run.stdout)
     assert without_seconds(reports["dask"]) == without_seconds(reports["local"])
     assert reports["dask"]["settings"]["executor"] == "dask"
-    assert len(calls(tmp_path)) == 24
+    assert reports["dask"]["campaign"]["units"] == 4 + 2 * 4 * 3
+    assert len(calls(tmp_path)) == 2 * (4 + 2 * 4 * 3)
     plain = {}
     for executor in ("local", "dask"):
         args = ("check", path, "--seed", "1", "--jobs", "2", "--executor", executor)

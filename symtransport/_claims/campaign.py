@@ -1,16 +1,18 @@
 """Campaigns: every selected claim run for every seed of a range, with a resumable store.
 
 A check is a pure function of (claim, seed, settings), so a campaign is a set of independent
-*units*, one per (claim, seed), each run by :func:`~symtransport._claims.runner.run_claim` with
-the same settings (``examples``, ``deep``). :func:`run_campaign` runs them on a pool (one child
-process per unit, ``jobs`` at a time, as ``symtransport check`` does), and reports per claim how
-many seeds met its expectation, with every counterexample found.
+*units* of work, one per (claim, seed, shard) (:mod:`~symtransport._claims.shards`: a property
+or conjecture run with more than ``SHARD_EXAMPLES`` examples is split into shards), each run by
+:func:`~symtransport._claims.runner.run_claim` with the same settings (``examples``, ``deep``).
+:func:`run_campaign` runs them on an executor (one child process per unit, ``jobs`` at a time,
+as ``symtransport check`` does), merges the shards of each (claim, seed) run, and reports per
+claim how many seeds met its expectation, with every counterexample found.
 
 With a :class:`ResultStore`, each finished unit is kept as one JSON file keyed by a hash of
 
 * the claim's source: the bytes of the proof file that defines it (or of the file of its check
   function, for a claim built in Python),
-* its settings: the claim id, the seed, the example count the check is given and ``deep``,
+* its settings: the claim id, the seed, the example count, the shard and ``deep``,
 * and the environment (:func:`environment`): the version of symtransport, a hash of its own
   source (so that editing the library without a new version makes stored results stale) and
   the versions of SymPy, mpmath, NumPy, SciPy and Hypothesis,
@@ -48,6 +50,7 @@ from symtransport._claims.runner import (
     default_jobs,
     run_claim,
 )
+from symtransport._claims.shards import Shard, merge, plan
 from symtransport._version import __version__
 from symtransport.errors import InvalidArgument
 from symtransport.status import Status
@@ -63,6 +66,7 @@ __all__ = [
     "parse_seeds",
     "run_campaign",
     "source_digest",
+    "units_of",
 ]
 
 #: the version of the store's file layout; a file of another format is not reused
@@ -152,28 +156,45 @@ def _environment() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Unit:
-    """One unit of a campaign: ``claim`` run with ``seed`` and the campaign's settings."""
+    """One unit of work: shard ``shard`` of ``claim`` run with ``seed`` and the settings
+    (``examples``: the run's example count, None for the claim's own; ``deep``)."""
 
     claim: Claim
     seed: int
+    shard: Shard
     examples: int | None = None
     deep: bool = False
 
     def settings(self) -> dict[str, Any]:
         """What the unit's result is a function of, besides the claim's source: the claim id,
-        the seed, the example count its check is given, ``deep`` and the version."""
+        the seed, the example count, the shard (index and count), ``deep`` and the version."""
         return {
             "claim": self.claim.id,
             "seed": self.seed,
             "examples": self.examples or self.claim.examples,
+            "shard": [self.shard.index, self.shard.count],
             "deep": self.deep,
             "version": __version__,
         }
 
     def run(self) -> ClaimResult:
-        """The unit's result (:func:`~symtransport._claims.runner.run_claim`, in a child
-        process)."""
-        return run_claim(self.claim, seed=self.seed, examples=self.examples, deep=self.deep)
+        """The shard's result (:func:`~symtransport._claims.runner.run_claim` with the shard's
+        seed and examples, in a child process)."""
+        shard = self.shard
+        return run_claim(self.claim, seed=shard.seed, examples=shard.examples, deep=self.deep)
+
+
+def units_of(
+    claims: Sequence[Claim], seeds: range, examples: int | None = None, deep: bool = False
+) -> list[Unit]:
+    """The units of running ``claims`` for every seed of ``seeds``: per claim, per seed, its
+    shards (:func:`~symtransport._claims.shards.plan`)."""
+    return [
+        Unit(c, s, shard, examples, deep)
+        for c in claims
+        for s in seeds
+        for shard in plan(c, s, examples)
+    ]
 
 
 class ResultStore:
@@ -202,7 +223,8 @@ class ResultStore:
         """The file of ``unit``'s result."""
         identity = json.dumps(self._identity(unit), sort_keys=True).encode()
         key = hashlib.sha256(identity).hexdigest()[:32]
-        return self.folder / unit.claim.id / f"seed-{unit.seed}-{key}.json"
+        shard = f"-shard-{unit.shard.index}" if unit.shard.count > 1 else ""
+        return self.folder / unit.claim.id / f"seed-{unit.seed}{shard}-{key}.json"
 
     def get(self, unit: Unit) -> ClaimResult | None:
         """The stored result of ``unit``, or None when there is none (or it does not read
@@ -306,18 +328,20 @@ class ClaimSeeds:
 
 @dataclass
 class Campaign:
-    """The results of a campaign: per claim, one result per seed."""
+    """The results of a campaign: per claim, one result per seed; ``units``: the units of
+    work (claim, seed, shard) it took, ``reused`` of them read from the store."""
 
     claims: list[ClaimSeeds]
     seeds: range
     seconds: float
+    units: int
     reused: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
     load_errors: list[LoadError] = field(default_factory=list)
 
     @property
-    def units(self) -> int:
-        """Units in the campaign: claims times seeds."""
+    def runs(self) -> int:
+        """Runs in the campaign (claim, seed): claims times seeds."""
         return len(self.claims) * len(self.seeds)
 
     @property
@@ -335,14 +359,16 @@ class Campaign:
     def to_json(self) -> dict[str, Any]:
         """The JSON report of ``check`` (``claims``, ``load_errors``, ``summary``, ``settings``),
         each claim's row with the fields of :meth:`ClaimSeeds.to_json`, and ``campaign``:
-        ``seeds`` ``[A, B]`` (half-open), ``units``, ``units_met``, ``reused`` (units read
-        from the store instead of run)."""
+        ``seeds`` ``[A, B]`` (half-open), ``runs`` (claims times seeds), ``runs_met`` (runs
+        that met their claim's expectation), ``units`` (units of work: claim, seed, shard) and
+        ``reused`` (units read from the store instead of run)."""
         data = self.report().to_json()
         data["claims"] = [c.to_json() for c in self.claims]
         data["campaign"] = {
             "seeds": [self.seeds.start, self.seeds.stop],
+            "runs": self.runs,
+            "runs_met": sum(c.met for c in self.claims),
             "units": self.units,
-            "units_met": sum(c.met for c in self.claims),
             "reused": self.reused,
         }
         return data
@@ -368,7 +394,8 @@ def run_campaign(
     called first with their count ``k`` of ``n`` units), and each unit that finishes with a
     verdict is written to it at once, so that an interrupted campaign loses only the units that
     were running. ``progress(unit, result, from_store)`` is called for each unit as it is
-    finished (in completion order). The units run on the executor named ``executor``
+    finished (in completion order); the shards of each (claim, seed) run are then merged
+    (:func:`~symtransport._claims.shards.merge`). The units run on the executor named ``executor``
     (:func:`~symtransport._claims.executors.open_executor`: ``local``, or ``dask`` at the
     ``scheduler`` address or on a ``LocalCluster`` of ``jobs`` workers). The results do not
     depend on the executor, on ``jobs`` or on the order the units finish in.
@@ -379,7 +406,7 @@ def run_campaign(
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise InvalidArgument(f"jobs={jobs!r} must be a positive integer")
     start = time.monotonic()
-    units = [Unit(c, s, examples, deep) for c in claims for s in seeds]
+    units = units_of(claims, seeds, examples, deep)
     done: dict[int, ClaimResult] = {}
     if store is not None:
         for i, unit in enumerate(units):
@@ -411,10 +438,15 @@ def run_campaign(
                 for future in futures:
                     future.cancel()
                 raise
-    per_claim = [
-        ClaimSeeds(c, seeds, [done[k * len(seeds) + j] for j in range(len(seeds))])
-        for k, c in enumerate(claims)
-    ]
+    runs: dict[tuple[str, int], list[int]] = {}  # the units of each run, in shard order
+    for i, unit in enumerate(units):
+        runs.setdefault((unit.claim.id, unit.seed), []).append(i)
+
+    def result(claim: Claim, seed: int) -> ClaimResult:
+        shards = runs[claim.id, seed]
+        return merge([units[i].shard for i in shards], [done[i] for i in shards])
+
+    per_claim = [ClaimSeeds(c, seeds, [result(c, s) for s in seeds]) for c in claims]
     settings = {
         "seed": seeds.start,
         "seeds": [seeds.start, seeds.stop],
@@ -423,4 +455,4 @@ def run_campaign(
         "executor": executor,
         "version": __version__,
     }
-    return Campaign(per_claim, seeds, time.monotonic() - start, count, settings)
+    return Campaign(per_claim, seeds, time.monotonic() - start, len(units), count, settings)

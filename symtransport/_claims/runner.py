@@ -41,6 +41,7 @@ from symtransport._claims.claims import (
     Kind,
     meets,
 )
+from symtransport._claims.shards import merge, plan
 from symtransport._core.budget import run_with_budget
 from symtransport._verification.scope import Scope
 from symtransport._verification.verify import WALL_CLOCK
@@ -642,12 +643,14 @@ def run_claims(
     """Run ``claims``, ``jobs`` at a time (default: one per core), each in its own process.
 
     Results come back in the order of ``claims``; ``progress`` is called for each in that
-    order. A claim's result does not depend on what runs beside it (it is a function of the
-    claim and the seed), except that a loaded machine reaches time budgets sooner. The claims
-    run on the executor named ``executor``
-    (:func:`~symtransport._claims.executors.open_executor`: ``local``, the default, or ``dask``
-    at the ``scheduler`` address or on a ``LocalCluster`` of ``jobs`` workers), whichever gives
-    the same results.
+    order. A property or conjecture asked for more than
+    :data:`~symtransport._claims.shards.SHARD_EXAMPLES` examples runs in shards, which share
+    the workers and are merged (:mod:`~symtransport._claims.shards`). A claim's verdict does
+    not depend on what runs beside it: it is a function of the claim, the seed and the
+    settings (only its wall-clock safety net can stop it, as ``error``). The claims run on the
+    executor named ``executor`` (:func:`~symtransport._claims.executors.open_executor`:
+    ``local``, the default, or ``dask`` at the ``scheduler`` address or on a ``LocalCluster``
+    of ``jobs`` workers), whichever gives the same results.
     """
     from symtransport._claims.executors import open_executor, result_of, run_there
 
@@ -657,12 +660,22 @@ def run_claims(
         raise InvalidArgument(f"jobs={jobs!r} must be a positive integer")
     results = []
     with open_executor(executor, jobs=workers, scheduler=scheduler) as pool:
-        futures = [
-            pool.submit(run_there, partial(run_claim, c, seed=seed, examples=examples, deep=deep))
-            for c in claims
-        ]
-        for claim, future in zip(claims, futures, strict=True):
-            result = result_of(future, f"claim {claim.id!r}")
+        runs = []
+        for c in claims:
+            shards = plan(c, seed, examples)
+            futures = [
+                pool.submit(
+                    run_there, partial(run_claim, c, seed=s.seed, examples=s.examples, deep=deep)
+                )
+                for s in shards
+            ]
+            runs.append((c, shards, futures))
+        for claim, shards, futures in runs:
+            found = [
+                result_of(f, f"claim {claim.id!r}" + (f" shard {s.index}" if s.count > 1 else ""))
+                for s, f in zip(shards, futures, strict=True)
+            ]
+            result = merge(shards, found)
             results.append(result)
             if progress is not None:
                 progress(result)

@@ -26,6 +26,7 @@ from symtransport._claims.campaign import (
     Unit,
     parse_seeds,
     run_campaign,
+    units_of,
 )
 from symtransport._claims.claims import Claim, Expected
 from symtransport._claims.executors import EXECUTORS, check_executor
@@ -85,10 +86,13 @@ degrees, Hypothesis examples (--examples) and shrink calls, ODE tolerances. A cl
 
 campaigns: --seeds A:B runs each claim for the seeds A, ..., B-1 and reports per claim how
 many met its expectation, with every counterexample ("campaign", "seeds_met", "seeds_total",
-"seeds_failed", "counterexamples" in the JSON); progress counts units (claim, seed) on stderr.
---store DIR keeps each unit that ended with a verdict as DIR/<claim>/seed-<seed>-<key>.json,
-key = hash of the proof file's bytes, the seed, the example count, --deep and the version:
-a repeated or interrupted campaign reuses them and says how many.
+"seeds_failed", "counterexamples" in the JSON). A property or conjecture run with more than
+500 examples is split into shards of at most 500 (seeds derived from the run's), whatever the
+executor: the unit of work is (claim, seed, shard), and progress counts units on stderr.
+--store DIR keeps each unit that ended with a verdict as DIR/<claim>/seed-<seed>-<key>.json
+(seed-<seed>-shard-<i>-<key>.json for a shard), key = hash of the proof file's bytes, the
+seed, the example count, the shard, --deep and the version: a repeated or interrupted
+campaign reuses them and says how many.
 
 exit codes: 0 every claim met its expectation (in a campaign, at every seed); 1 one did not;
 2 bad input or usage, or a proof file that failed to import (one line on stderr each; the
@@ -738,7 +742,7 @@ def _campaign(args: argparse.Namespace, table: TextIO) -> Campaign:
     claims = [] if all_failed else select(loaded.claims, args.only)
     seeds: range = args.seeds or range(args.seed, args.seed + 1)
     store = ResultStore(args.store) if args.store is not None else None
-    units = len(claims) * len(seeds)
+    units = len(units_of(claims, seeds, args.examples, args.deep))
     with _progress(args, units, what="units") as progress:
 
         def reused(count: int, total: int) -> None:
@@ -749,7 +753,9 @@ def _campaign(args: argparse.Namespace, table: TextIO) -> Campaign:
 
         def show(unit: Unit, r: ClaimResult, from_store: bool) -> None:
             if not from_store:
-                progress.advance(f"{unit.claim.id} seed {unit.seed}: {r.status}")
+                shard = unit.shard
+                part = f" shard {shard.index + 1}/{shard.count}" if shard.count > 1 else ""
+                progress.advance(f"{unit.claim.id} seed {unit.seed}{part}: {r.status}")
 
         campaign = run_campaign(
             claims,
@@ -776,7 +782,8 @@ def _campaign_summary(campaign: Campaign) -> str:
     met = sum(c.met for c in campaign.claims)
     return (
         f"{counted(s['total'], 'claim')} over seeds {seeds.start}:{seeds.stop} "
-        f"({counted(campaign.units, 'unit')}, {campaign.reused} reused, {met} met): "
+        f"({counted(campaign.runs, 'run')}, {met} met; {counted(campaign.units, 'unit')}, "
+        f"{campaign.reused} reused): "
         f"{s['ok']} ok, {s['open']} open, {s['failed']} failed in {campaign.seconds:.1f} s"
     )
 
