@@ -105,7 +105,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "symtransport._claims.outcome": ("Outcome", "as_outcome"),
     "symtransport._claims.claims": ("CheckContext", "Claim", "claim"),
-    "symtransport._claims.properties": ("check_property", "measure", "search_conjecture"),
+    "symtransport._claims.properties": (
+        "Excess",
+        "check_property",
+        "measure",
+        "search_conjecture",
+    ),
     "symtransport._claims.runner": ("Report", "collect", "run_claims"),
     "symtransport._reports.export": ("compile_pdf", "latex_document"),
 }
@@ -150,7 +155,12 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors (a test keeps
     from symtransport import calculus, errors, instances, numerics, strategies, symbols
     from symtransport._claims.claims import CheckContext, Claim, claim
     from symtransport._claims.outcome import Outcome, as_outcome
-    from symtransport._claims.properties import check_property, measure, search_conjecture
+    from symtransport._claims.properties import (
+        Excess,
+        check_property,
+        measure,
+        search_conjecture,
+    )
     from symtransport._claims.runner import Report, collect, run_claims
     from symtransport._core.codegen import CompiledMap, compile_map
     from symtransport._random.comparison import MapComparison, RegionComparison, compare_map

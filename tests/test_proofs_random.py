@@ -130,5 +130,86 @@ def test_entropy_change_of_the_shallow_dae_on_a_gaussian():
 
 def test_a_stronger_entropy_decrease_is_refuted():
     """ "Every shallow DAE lowers the entropy by at least log 2" is false (small t barely moves
-    anything): the same search finds it."""
-    assert refuted(CJ.shallow_entropy_decrease(20, 0, margin=math.log(2)))
+    anything): the same search finds it, with the counterexample's certified excess."""
+    outcome = CJ.shallow_entropy_decrease(20, 0, margin=math.log(2))
+    assert refuted(outcome)
+    value, error = (float(v) for v in outcome.counterexample["excess"].split(" +- "))
+    assert value - error > 0
+
+
+def test_the_entropy_conjecture_reports_the_examples_that_came_closest():
+    outcome = CJ.shallow_entropy_decrease_claim.run(CheckContext(examples=20))
+    assert outcome.status == Status.UNDECIDED and outcome.examples == 20
+    rows = outcome.measurements["closest"]
+    assert set(outcome.measurements) == {"closest"} and 1 <= len(rows) <= 5
+    relative = [row["relative"] for row in rows]
+    assert relative == sorted(relative, reverse=True)
+    assert all(row["value"] <= row["error"] and " N([" in row["example"] for row in rows)
+    assert "closest: relative excess" in outcome.explanation
+
+
+def hard_draws(count: int) -> list:
+    """``count`` draws of the hard strategy (Hypothesis's derandomized generation)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    drawn = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        derandomize=True,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(CJ.hard_examples())
+    def collect(example):
+        drawn.append(example)
+
+    collect()
+    return drawn
+
+
+def test_the_hard_draws_are_separated_skewed_and_anisotropic():
+    import numpy as np
+    from tolerances import HARD_DRAW_SEPARATION
+
+    from symtransport import numerics
+
+    draws = hard_draws(40)
+    separations, conditions, skews = [], [], []
+    for mu, t in draws:
+        weights, means, covs = numerics.mixture_arrays(mu)
+        assert len(weights) >= 2 and math.isfinite(t) and t > 0
+        assert all(round(1000 * w) == 1000 * w for w in weights)  # thousandths
+        skews.append(min(weights))
+        for j in range(1, len(weights)):
+            gap = means[j] - means[j - 1]
+            u = gap / np.linalg.norm(gap)
+            sd = max(math.sqrt(u @ covs[i] @ u) for i in (j - 1, j))
+            separations.append(np.linalg.norm(gap) / sd)
+        eig = np.linalg.eigvalsh(covs)
+        conditions.append(float((eig[:, -1] / eig[:, 0]).max()))
+    assert min(separations) >= CJ.HARD_SEPARATION[0] * (1 - HARD_DRAW_SEPARATION)
+    assert max(separations) >= 20  # many standard deviations apart
+    assert max(conditions) <= CJ.HARD_CONDITION and max(conditions) >= 1e3
+    assert min(skews) <= 0.01  # extreme weights
+    assert {mu.dim for mu, _ in draws} == {1, 2}
+    for mu, t in draws[:: len(draws) // 8]:  # the predicate evaluates on them
+        excess = CJ.entropy_excess(CJ.entropy_change(mu, t))
+        assert math.isfinite(excess.value) and excess.error <= 1e-6 * max(1, abs(excess.value))
+
+
+def test_the_peak_search_finds_the_rise_where_components_merge():
+    """Two unit components 10 sd apart: ``E log det grad g_t`` falls, then rises again near
+    ``t ~ 30`` (the components merge) before falling for good. The time found by the cheap
+    search is a local maximum of the certified quadrature."""
+    from symtransport import GaussianMixture
+
+    mu = GaussianMixture.from_arrays([0.5, 0.5], [[0.0], [10.0]], [[[1.0]], [[1.0]]])
+    peak = CJ.peak_time(mu)
+    assert peak is not None and 10 < peak < 100
+    at = {f: CJ.entropy_change(mu, peak * f).value for f in (0.5, 1.0, 2.0)}
+    assert at[1.0] > max(at[0.5], at[2.0])
+    single = GaussianMixture.from_arrays([1.0], [[0.0]], [[[1.0]]])
+    assert CJ.peak_time(single) is None  # log(s/(s + t)) only falls

@@ -1,7 +1,12 @@
+import subprocess
+import sys
+import textwrap
+
 import hypothesis.strategies as st
 import pytest
+from tolerances import FLOAT64_FEW_OPS
 
-from symtransport import Status, check_property, measure, search_conjecture
+from symtransport import Excess, Status, check_property, measure, search_conjecture
 from symtransport.errors import InvalidArgument
 
 
@@ -112,3 +117,114 @@ def test_counterexamples_are_readable():
     mixture = GaussianMixture([0.3, 0.7], [Gaussian([0], [[1]]), Gaussian([1.5], [[2]])])
     text = describe((mixture, 0.25, np.array([1.0])))
     assert text == "(0.3 N([0.0], [[1.0]]) + 0.7 N([1.5], [[2.0]]), 0.25, [1.0])"
+
+
+def test_an_excess_past_its_error_bound_is_a_certified_counterexample():
+    """``n - 10`` past a bound of 0, +- 0.5: n = 11 is the smallest certified excess."""
+    r = search_conjecture(lambda n: Excess(n - 10, 0.5), st.integers(0, 1000), examples=200)
+    assert r.status == Status.REFUTED
+    assert r.counterexample == {"example": "11", "excess": "1.0 +- 0.5"}
+    assert r.max_residual is None
+    assert "excess 1.0 +- 0.5" in r.explanation
+    # the examples closest before the first failure: at most CLOSEST, the failing one first
+    rows = r.measurements["closest"]
+    assert 1 <= len(rows) <= 5 and rows[0]["value"] - rows[0]["error"] > 0
+    # check_property takes excesses too
+    found = check_property(lambda n: Excess(n - 10, 0.5), st.integers(0, 1000), examples=200)
+    assert found.status == Status.REFUTED and found.counterexample["excess"] == "1.0 +- 0.5"
+
+
+def test_a_true_statement_reports_the_examples_that_came_closest():
+    r = search_conjecture(
+        lambda x: Excess(-(x * x), 1e-9), st.floats(-10, 10), examples=100, seed=4
+    )
+    assert r.status == Status.UNDECIDED and r.max_residual is None
+    assert set(r.measurements) == {"closest"}
+    rows = r.measurements["closest"]
+    assert 1 <= len(rows) <= 5
+    assert [row["value"] for row in rows] == sorted((row["value"] for row in rows), reverse=True)
+    for row in rows:
+        assert set(row) == {"value", "error", "relative", "example"}
+        assert type(row["value"]) is float and type(row["error"]) is float
+        assert row["value"] <= row["error"]  # none certified
+        assert row["value"] == row["relative"] == -(float(row["example"]) ** 2)  # scale 1
+    assert "no counterexample in 100 examples; closest: relative excess" in r.explanation
+    assert rows[0]["example"] in r.explanation
+    again = search_conjecture(
+        lambda x: Excess(-(x * x), 1e-9), st.floats(-10, 10), examples=100, seed=4
+    )
+    assert again.measurements == r.measurements  # a function of the seed
+
+
+def test_examples_are_ranked_by_their_relative_excess():
+    """With a scale, the closest example is the one of largest ``value / scale``, not of
+    largest value: here ``-x^2`` against ``x^4``, largest relatively at the largest ``|x|``."""
+    r = search_conjecture(
+        lambda x: Excess(-(x * x), 0.0, x**4), st.floats(0.5, 10), examples=100, seed=4
+    )
+    rows = r.measurements["closest"]
+    relative = [row["relative"] for row in rows]
+    assert relative == sorted(relative, reverse=True)
+    for row in rows:
+        x = float(row["example"])
+        assert row["relative"] == pytest.approx(-1 / x**2, rel=FLOAT64_FEW_OPS)
+    assert float(rows[0]["example"]) > 5  # the search climbed toward large x, not small
+
+
+def test_a_search_draws_the_same_examples_whatever_local_modules_are_loaded(tmp_path):
+    """Hypothesis draws constants from the source of local (not installed) modules: the
+    search turns that off, so its examples do not depend on which modules the process has
+    imported (here: the command line's, which a Dask worker never imports)."""
+    script = tmp_path / "draws.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import hashlib, sys
+            if sys.argv[1] == "cli":
+                import symtransport._cli.main  # noqa: F401
+            import hypothesis.strategies as st
+            from symtransport import search_conjecture
+            seen = []
+            def holds(x):
+                seen.append(x)
+                return True
+            draws = st.tuples(st.integers(-1000, 1000), st.floats(0, 100), st.text(max_size=3))
+            search_conjecture(holds, draws, examples=300, seed=1)
+            print(hashlib.sha256(repr(seen).encode()).hexdigest())
+            """
+        )
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, str(script), mode], capture_output=True, text=True, check=True
+        ).stdout
+        for mode in ("plain", "cli")
+    ]
+    assert runs[0] == runs[1] and len(runs[0].strip()) == 64
+
+
+def test_an_excess_within_its_error_bound_is_not_a_counterexample():
+    # value - error = n/1000 - 1 <= 0 everywhere, though the value is positive
+    r = search_conjecture(lambda n: Excess(n / 1000, 1.0), st.integers(1, 1000), examples=100)
+    assert r.status == Status.UNDECIDED
+    assert r.measurements["closest"][0]["value"] > 0
+
+
+def test_a_bad_excess_is_an_error_not_a_verdict():
+    for value, error, problem in [
+        (float("nan"), 0.0, "value=nan is not finite"),
+        (float("inf"), 0.0, "value=inf is not finite"),
+        (1.0, -1.0, "error=-1.0"),
+        (1.0, float("nan"), "error=nan"),
+    ]:
+        with pytest.raises(InvalidArgument, match=problem):
+            Excess(value, error)
+    calls = []
+
+    def holds(n):
+        calls.append(n)
+        return Excess(float("nan") if n > 5 else -1.0)
+
+    with pytest.raises(InvalidArgument, match="not finite"):
+        search_conjecture(holds, st.integers(0, 10**6), examples=100)
+    assert sum(n > 5 for n in calls) == 1  # the search stops at the first bad excess

@@ -12,8 +12,9 @@ import pytest
 from cli_helpers import run_main
 
 from symtransport import collect
+from symtransport._claims.properties import CLOSEST
 from symtransport._claims.runner import ClaimResult, run_claims
-from symtransport._claims.shards import CLOSEST, SHARD_EXAMPLES, Shard, merge, plan, shard_seed
+from symtransport._claims.shards import SHARD_EXAMPLES, Shard, merge, plan, shard_seed
 from symtransport.status import Status
 
 PROOF = """
@@ -105,7 +106,7 @@ def part(status: str, examples: int | None, closest: list[float] | None = None, 
     found = {"status": status, "scope": "sampled", "method": "search", "examples": examples}
     found |= {"max_residual": None, "explanation": f"{status} in {examples}"} | more
     if closest is not None:
-        rows = [{"value": v, "error": 1e-9, "example": f"x = {v}"} for v in closest]
+        rows = [{"value": v, "error": 1e-9, "relative": v, "example": f"x = {v}"} for v in closest]
         found["measurements"] = {"closest": rows}
     return found
 

@@ -232,3 +232,9 @@ MASKING_ZERO_FRACTION_SIGMAS = 5
 # float64 Gauss-Legendre / periodic trapezoid quadrature of analytic integrands (proofs/ridgelet.py,
 # 48 nodes) against mpmath at 20 digits: converged to ~1e-14 relative; 1e-11 leaves three decades
 RIDGELET_QUADRATURE = 1e-11
+
+# --- conjecture searches: hard draws (proofs/conjectures.py) ------------------------------------
+
+# the hard draws' means are rounded to 6 decimals: a separation of >= 3 standard deviations of
+# >= 3e-3 (covariance scale >= 0.1, condition <= 1e4) moves by < 1e-4 of itself; 1e-3 relative
+HARD_DRAW_SEPARATION = 1e-3

@@ -15,7 +15,8 @@ never on the executor or on how many workers it has, so neither does the verdict
 * else the weakest status of the shards (``undecided`` when a shard could not evaluate enough
   examples, or for a conjecture);
 * examples are summed and ``max_residual`` is the largest of the shards'; a conjecture's
-  ``closest`` examples (:func:`symtransport.search_conjecture`) are the closest of all shards.
+  ``closest`` examples (:func:`symtransport.search_conjecture`) are the closest of all shards,
+  and the run is shown by the shard that came closest.
 
 A run that fits in one shard (every claim's default example count does) is that one shard with
 the run's own seed: its result is exactly what it was before shards.
@@ -30,21 +31,19 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from symtransport._claims.claims import RANDOM_KINDS, Claim
+from symtransport._claims.properties import closest
 from symtransport.status import Status, weakest
 
 if TYPE_CHECKING:
     from symtransport._claims.runner import ClaimResult
 
-__all__ = ["CLOSEST", "SHARD_EXAMPLES", "Shard", "merge", "plan", "shard_seed"]
+__all__ = ["SHARD_EXAMPLES", "Shard", "merge", "plan", "shard_seed"]
 
 #: the most examples one shard runs: a few seconds to a minute of work for the bundled
 #: property and conjecture claims (~33 ms an example for the entropy conjecture), large enough
 #: that the fixed cost of a unit (a child process, the search's control) stays small, small
 #: enough that 2 workers share a campaign evenly
 SHARD_EXAMPLES = 500
-
-#: the closest examples a conjecture's search keeps (its ``measurements["closest"]``)
-CLOSEST = 5
 
 
 @dataclass(frozen=True)
@@ -88,18 +87,17 @@ def _decisive(statuses: Sequence[Status]) -> Status:
 
 
 def _closest(parts: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
-    """The :data:`CLOSEST` examples of largest ``value`` among the parts' ``closest`` lists,
-    or None when no part has one."""
-    rows = [row for p in parts for row in p.get("measurements", {}).get("closest", [])]
+    """The closest examples (:func:`~symtransport._claims.properties.closest`) among the
+    parts' ``closest`` lists, or None when no part has one."""
     if not any("closest" in p.get("measurements", {}) for p in parts):
         return None
-    rows.sort(key=lambda r: (-r["value"], -(r["value"] - r["error"])))
-    return rows[:CLOSEST]
+    return closest(row for p in parts for row in p.get("measurements", {}).get("closest", []))
 
 
 def _top(parts: Sequence[dict[str, Any]]) -> float:
-    """The largest ``value`` among a part's ``closest`` examples (-inf when it has none)."""
-    rows = [r["value"] for p in parts for r in p.get("measurements", {}).get("closest", [])]
+    """The largest relative excess among the parts' ``closest`` examples (-inf when they have
+    none)."""
+    rows = [r["relative"] for p in parts for r in p.get("measurements", {}).get("closest", [])]
     return max(rows, default=-math.inf)
 
 
