@@ -788,7 +788,9 @@ def expectation(
 
     d = 1, 2: quadrature on every component's grid, refined wherever another component is
     narrower (``fn`` may involve ``mu`` itself); accurate when ``fn`` is analytic and varies no
-    faster than the mixture. d >= 3: Monte Carlo, ``samples`` draws stratified by component,
+    faster than the mixture. The error is that of integrating ``fn`` as evaluated: a bias in
+    ``fn``'s own values (e.g. float64 cancellation in a formula near blow-up) is integrated
+    faithfully and not reported. d >= 3: Monte Carlo, ``samples`` draws stratified by component,
     with the standard error. Raises :class:`~symtransport.errors.InvalidArgument` when ``fn``
     is not callable or returns a wrong shape or non-finite values.
     """
