@@ -181,3 +181,22 @@ def test_numba_maps_run_in_forked_children() -> None:
     child.join(60)
     assert child.exitcode == 0
     np.testing.assert_allclose(queue.get(timeout=5), expected, rtol=FLOAT64_FEW_OPS)
+
+
+@pytest.mark.skipif(
+    np.finfo(np.longdouble).eps >= np.finfo(float).eps, reason="no extended precision here"
+)
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_extended_precision_recovers_what_float64_cancels(backend):
+    """``(x + p)^2 - x^2 - 2 p x = p^2`` cancels badly at ``x = 1e8``: float64 loses the
+    answer, ``CompiledMap.extended`` (numpy.longdouble, the NumPy version of a Numba map)
+    keeps it, and agrees with the float64 call where nothing cancels."""
+    x, p = sp.symbols("x p")
+    f = compile_map([(x + p) ** 2 - x**2 - 2 * p * x], [x], [p], backend=backend)
+    far = np.array([[1e8 + 0.25]])
+    assert abs(f(far, 1.0)[0, 0] - 1.0) > 0.1  # float64 cannot represent (1e8 + 1.25)^2
+    assert f.extended(far, 1.0)[0, 0] == 1.0  # rounded to float64 once, at the end
+    near = np.array([[0.5], [-2.0]])
+    assert np.allclose(f.extended(near, 3.0), f(near, 3.0), rtol=FLOAT64_FEW_OPS, atol=0)
+    with pytest.raises(InvalidArgument):
+        f.extended(np.zeros((2, 2)), 1.0)
