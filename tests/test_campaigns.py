@@ -198,6 +198,14 @@ def test_a_repeated_run_reuses_the_store_and_a_partial_one_resumes(tmp_path, cap
     assert all(f.exists() for f in lost)
 
 
+def hear_ctrl_c() -> None:
+    """In the child, before exec: SIGINT neither ignored nor blocked. Both are inherited across
+    exec, so a test runner's thread that ignores or blocks it would leave the campaign deaf to
+    Ctrl-C (once, in a full suite run, a campaign sent SIGINT ran to the end and exited 0)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def slow_campaign(
     tmp_path: Path, seeds: str, pause: float, output: int
 ) -> tuple[list[str], subprocess.Popen]:
@@ -212,7 +220,12 @@ def slow_campaign(
     args = [sys.executable, "-m", "symtransport", "check", path, "--only", "always"]
     args += ["--seeds", seeds, "--store", "store", "--jobs", "1", "--progress", "off"]
     process = subprocess.Popen(
-        args, cwd=tmp_path, start_new_session=True, stdout=output, stderr=output
+        args,
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=output,
+        stderr=output,
+        preexec_fn=hear_ctrl_c,
     )
     return args, process
 
@@ -261,7 +274,8 @@ def test_ctrl_c_stops_a_campaign_at_once_keeping_the_finished_units(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    assert process.returncode == 130 and err.decode().strip().endswith("interrupted")
+    assert process.returncode == 130, err.decode()
+    assert err.decode().strip().endswith("interrupted")
     stored, started = len(list(store.rglob("seed-*.json"))), len(calls(tmp_path))
     # it stopped early; how many units started before the signal landed depends on the load
     # (a unit may finish between the first stored file and the signal), so only the order

@@ -440,9 +440,9 @@ def _run_options(parser: argparse.ArgumentParser, campaign: bool = False) -> Non
         parser.add_argument(
             "--store",
             metavar="DIR",
-            help="keep each finished (claim, seed) unit in DIR (created if needed) and reuse "
-            "the units already there, so a repeated or interrupted campaign does only what is "
-            "left; implies a campaign (of --seed alone without --seeds) (default: none)",
+            help="keep each finished (claim, seed, shard) unit in DIR (created if needed) and "
+            "reuse the units already there, so a repeated or interrupted campaign does only what "
+            "is left; implies a campaign (of --seed alone without --seeds) (default: none)",
         )
     parser.add_argument(
         "--examples",
