@@ -427,7 +427,10 @@ def run_campaign(
             try:
                 for future in as_completed(futures):
                     i = futures[future]
-                    result = result_of(future, f"claim {units[i].claim.id!r} seed {units[i].seed}")
+                    shard = units[i].shard
+                    where = f" shard {shard.index}" if shard.count > 1 else ""
+                    what = f"claim {units[i].claim.id!r} seed {units[i].seed}{where}"
+                    result = result_of(future, what)
                     done[i] = result
                     if store is not None and result.status != Status.ERROR:
                         store.put(units[i], result)
@@ -442,11 +445,11 @@ def run_campaign(
     for i, unit in enumerate(units):
         runs.setdefault((unit.claim.id, unit.seed), []).append(i)
 
-    def result(claim: Claim, seed: int) -> ClaimResult:
+    def merged(claim: Claim, seed: int) -> ClaimResult:
         shards = runs[claim.id, seed]
         return merge([units[i].shard for i in shards], [done[i] for i in shards])
 
-    per_claim = [ClaimSeeds(c, seeds, [result(c, s) for s in seeds]) for c in claims]
+    per_claim = [ClaimSeeds(c, seeds, [merged(c, s) for s in seeds]) for c in claims]
     settings = {
         "seed": seeds.start,
         "seeds": [seeds.start, seeds.stop],
