@@ -129,15 +129,18 @@ def gaussian_change(mu: Gaussian | GaussianMixture, t: float) -> float:
     return -float(np.log1p(t / np.linalg.eigvalsh(cov)).sum())
 
 
-def entropy_excess(change: numerics.Estimate, margin: float = 0.0, apart: float = -1.0) -> Excess:
+def entropy_excess(
+    change: numerics.Estimate, margin: float = 0.0, gaussian: float = -1.0
+) -> Excess:
     """How far one example goes past the conjecture ``H(g_t # mu_0) - H(mu_0) <= -margin``:
     ``change + margin``, with the quadrature's error bound; a certified counterexample when
-    the excess is above its error bound. Measured against ``|apart|``
-    (:func:`apart_change`): the relative excess is about ``-1`` for well-separated components
-    (and exactly ``-1`` for a Gaussian), and above 0 only for a counterexample. The raw change
-    tends to 0 with ``t`` for every mixture, so a search steered by it would only shrink
-    ``t``."""
-    return Excess(change.value + margin, change.error, abs(apart))
+    the excess is above its error bound. Measured against ``|gaussian|``
+    (:func:`gaussian_change`): the relative excess is ``-1`` for a Gaussian, at most about
+    ``-1`` for small ``t`` (there the change is ``-t I(mu_0)`` and the Gaussian's ``-t tr
+    S^-1``, and ``I(mu_0) >= tr S^-1`` by the Cramer-Rao inequality), and above 0 only for a
+    counterexample. The raw change tends to 0 with ``t`` for every mixture, so a search steered
+    by it would only shrink ``t``."""
+    return Excess(change.value + margin, change.error, abs(gaussian))
 
 
 def lowers_entropy(change: numerics.Estimate, margin: float = 0.0) -> bool:

@@ -18,9 +18,9 @@
   ``measurements["closest"]``: rows ``{"value", "error", "relative", "example"}``, closest
   first; :func:`closest` ranks them), states the closest in an ``undecided`` explanation,
   and gives a counterexample's own excess (its certificate) as the counterexample's
-  ``"excess"`` entry. Shrinking keeps only
-  examples that are still certified counterexamples. A non-finite ``value``, an ``error``
-  that is negative or not finite, or a ``scale`` that is not finite and positive, is an
+  ``"excess"`` entry. Shrinking keeps only examples that are still certified
+  counterexamples. A non-finite ``value``, an ``error`` that is negative or not finite, or a
+  ``scale`` that is not finite and positive, is an
   :class:`~symtransport.errors.InvalidArgument`.
 * :func:`measure`: a measured number against a stated bound; ``verified`` when the bound holds,
   ``refuted`` (value and bound as counterexample) when it does not.
@@ -255,7 +255,6 @@ def _search(
     verdicts: dict[str, bool] = {}  # what each example gave, for Hypothesis's final replay
     excesses: dict[str, Excess] = {}  # each failing example's excess (its certificate)
     rows: list[dict[str, Any]] = []  # the largest excesses seen while searching
-    seen: set[str] = set()  # examples already in ``rows``
     problem: InvalidArgument | None = None  # a bad Excess (or argument): the search stops
 
     def fails(example: T) -> bool:
@@ -273,8 +272,7 @@ def _search(
                 target(result.relative, label="relative excess")
                 if failing:
                     excesses[key] = result
-                if searching and key not in seen:
-                    seen.add(key)
+                if searching and key not in verdicts:  # each example once in ``rows``
                     rows = closest([*rows, _row(result, key)])
             else:
                 failing = not result
