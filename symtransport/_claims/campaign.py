@@ -177,6 +177,13 @@ class Unit:
             "version": __version__,
         }
 
+    @property
+    def label(self) -> str:
+        """The unit in words, for messages: ``claim 'x' seed 3`` (``... shard 2`` for a shard
+        of a split run)."""
+        shard = f" shard {self.shard.index}" if self.shard.count > 1 else ""
+        return f"claim {self.claim.id!r} seed {self.seed}{shard}"
+
     def run(self) -> ClaimResult:
         """The shard's result (:func:`~symtransport._claims.runner.run_claim` with the shard's
         seed and examples, in a child process)."""
@@ -427,10 +434,7 @@ def run_campaign(
             try:
                 for future in as_completed(futures):
                     i = futures[future]
-                    shard = units[i].shard
-                    where = f" shard {shard.index}" if shard.count > 1 else ""
-                    what = f"claim {units[i].claim.id!r} seed {units[i].seed}{where}"
-                    result = result_of(future, what)
+                    result = result_of(future, units[i].label)
                     done[i] = result
                     if store is not None and result.status != Status.ERROR:
                         store.put(units[i], result)

@@ -1,18 +1,18 @@
 """Where the units of a campaign run: :mod:`concurrent.futures` executors, by name.
 
-A unit (:class:`~symtransport._claims.campaign.Unit`: a claim, a seed and the settings) is a
-pure function of its fields, so any :class:`concurrent.futures.Executor` can run it; its result
-does not depend on which one or on how many workers it has.
+A unit (:class:`~symtransport._claims.campaign.Unit`: a claim, a seed, a shard and the
+settings) is a pure function of its fields, so any :class:`concurrent.futures.Executor` can
+run it; its result does not depend on which one or on how many workers it has.
 
 * ``local`` (the default): a pool of threads on this machine, each waiting on one child
   process per unit (``jobs`` at a time, one per core by default), as ``symtransport check``
   always ran claims.
 * ``dask``: a Dask cluster (``pip install "symtransport[dask]"``), through the
-  ``concurrent.futures`` executor of a :class:`distributed.Client`: at the ``scheduler``
-  address (``tcp://host:8786``, started with ``dask scheduler`` and ``dask worker``), or a
-  :class:`distributed.LocalCluster` of ``jobs`` single-threaded worker processes started for
-  the run when no address is given. Each unit is pickled to a worker: the claim's id, the
-  *path* of its proof file (which must be readable at the same path on every worker) and the
+  ``concurrent.futures`` executor of a :class:`distributed.Client`: at the ``scheduler`` address
+  (``tcp://host:8786``, started with ``dask scheduler`` and ``dask worker``), or a
+  :class:`distributed.LocalCluster` of ``jobs`` single-threaded worker processes started for the
+  run when no address is given. Each unit is pickled to a worker: the claim's id, the *path* of
+  its proof file (which must be readable at the same path on every worker), the shard and the
   settings; the worker imports the proof file and runs the unit in a child process under the
   claim's wall-clock safety net, as the local executor does. A unit's child process is forked
   from the worker, so the workers must not be daemonic processes: the ``LocalCluster`` is
@@ -20,8 +20,8 @@ does not depend on which one or on how many workers it has.
   ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` in its environment. Dask also starts its workers
   with ``MALLOC_TRIM_THRESHOLD_=65536``, which makes NumPy-heavy claims about 1.7x slower; the
   ``LocalCluster`` drops it; on a real cluster, give the workers a Dask configuration whose
-  ``distributed.nanny.pre-spawn-environ`` leaves it out. The ``LocalCluster``'s workers also
-  run without Dask's statistical profiler and GIL monitor (there is no dashboard to show them).
+  ``distributed.nanny.pre-spawn-environ`` leaves it out. The ``LocalCluster``'s workers also run
+  without Dask's statistical profiler and GIL monitor (there is no dashboard to show them).
 """
 
 from __future__ import annotations

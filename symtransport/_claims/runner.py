@@ -25,7 +25,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -41,7 +40,7 @@ from symtransport._claims.claims import (
     Kind,
     meets,
 )
-from symtransport._claims.shards import merge, plan
+from symtransport._claims.shards import merge
 from symtransport._core.budget import run_with_budget
 from symtransport._verification.scope import Scope
 from symtransport._verification.verify import WALL_CLOCK
@@ -652,6 +651,7 @@ def run_claims(
     ``local``, the default, or ``dask`` at the ``scheduler`` address or on a ``LocalCluster``
     of ``jobs`` workers), whichever gives the same results.
     """
+    from symtransport._claims.campaign import units_of
     from symtransport._claims.executors import open_executor, result_of, run_there
 
     start = time.monotonic()
@@ -660,22 +660,12 @@ def run_claims(
         raise InvalidArgument(f"jobs={jobs!r} must be a positive integer")
     results = []
     with open_executor(executor, jobs=workers, scheduler=scheduler) as pool:
-        runs = []
-        for c in claims:
-            shards = plan(c, seed, examples)
-            futures = [
-                pool.submit(
-                    run_there, partial(run_claim, c, seed=s.seed, examples=s.examples, deep=deep)
-                )
-                for s in shards
-            ]
-            runs.append((c, shards, futures))
-        for claim, shards, futures in runs:
-            found = [
-                result_of(f, f"claim {claim.id!r}" + (f" shard {s.index}" if s.count > 1 else ""))
-                for s, f in zip(shards, futures, strict=True)
-            ]
-            result = merge(shards, found)
+        # every shard of every claim is submitted first, so that they share the workers
+        runs = [units_of([c], range(seed, seed + 1), examples, deep) for c in claims]
+        futures = [[pool.submit(run_there, u.run) for u in units] for units in runs]
+        for units, submitted in zip(runs, futures, strict=True):
+            found = [result_of(f, u.label) for u, f in zip(units, submitted, strict=True)]
+            result = merge([u.shard for u in units], found)
             results.append(result)
             if progress is not None:
                 progress(result)
